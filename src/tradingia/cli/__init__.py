@@ -1,13 +1,17 @@
-"""The `tradingia` command line: thin commands that call the `services` layer."""
+"""The `tradingia` command line: thin commands that call the `services` layer.
+
+One module per command group (`data`, `backtest`, ...) registers itself on `app` here.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import typer
-from rich.console import Console
 
 from tradingia import __version__
+from tradingia.cli._console import console, err_console
+from tradingia.cli.data import data_app
 from tradingia.core.errors import TradingiaError
 
 app = typer.Typer(
@@ -17,12 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-data_app = typer.Typer(help="Market data: import, sync, gaps, resample, show.",
-                       no_args_is_help=True)
 app.add_typer(data_app, name="data")
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 @app.command()
