@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     )
     api_keys: str = Field(default="", description="Comma-separated API keys for `serve`.")
     sync_interval_seconds: int = Field(default=300, gt=0)
+    sync_source: str = Field(default="binance", description="Venue the sync job fetches from.")
+    sync_targets: str = Field(
+        default="",
+        description="Series the sync job keeps fresh, e.g. 'BTCUSDT:5m,ETHUSDT:5m'; "
+        "empty means every stored series the venue lists.",
+    )
     http_timeout_seconds: float = Field(default=30.0, gt=0)
     http_max_retries: int = Field(default=5, ge=0)
     log_level: str = Field(default="INFO")
