@@ -1,0 +1,76 @@
+"""RangePredictor: how far price reaches up (`delta_high_h`) and down (`delta_low_h`) per horizon.
+
+One squared-error booster per target gives the point forecast (what R² scores); the band comes
+from the ratio target / forecast on the validation slice of the same train window (its 10th and
+90th percentiles), so the dashboard can draw an interval whose coverage is then measured OOS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+
+from tradingia.models.boosting import (
+    BoosterParams,
+    FitMatrices,
+    fit_booster,
+    gain_importance,
+    predict_booster,
+)
+from tradingia.models.dataset import Dataset, range_targets
+
+BAND_QUANTILES = (0.1, 0.9)
+
+
+class RangePredictor:
+    """Point forecast and 80% band of `delta_high_h` / `delta_low_h` for each horizon."""
+
+    name = "range"
+
+    def __init__(self, horizons: Sequence[int], params: BoosterParams | None = None) -> None:
+        self.horizons = tuple(int(h) for h in horizons)
+        self.params = params or BoosterParams()
+        self.boosters: dict[str, xgb.Booster] = {}
+        self.band: dict[str, tuple[float, float]] = {}
+
+    @property
+    def targets(self) -> list[str]:
+        """Target columns this model learns."""
+        return range_targets(self.horizons)
+
+    def fit(self, mats: FitMatrices, train: Dataset, valid: Dataset) -> RangePredictor:
+        """Fit every target on the train part; early stop and band on the validation slice."""
+        for col in self.targets:
+            booster = fit_booster(mats, train.target(col), valid.target(col),
+                                  {"objective": "reg:squarederror"}, self.params)
+            self.boosters[col] = booster
+            self.band[col] = _ratio_band(valid.target(col), predict_booster(booster, valid.x))
+        return self
+
+    def predict(self, x: np.ndarray, index: pd.Index) -> pd.DataFrame:
+        """Columns `delta_high_h`, `delta_high_h_lo`, `delta_high_h_hi` (same for low)."""
+        out: dict[str, np.ndarray] = {}
+        for col, booster in self.boosters.items():
+            point = np.clip(predict_booster(booster, x), 0.0, None)
+            lo, hi = self.band[col]
+            out[col] = point
+            out[f"{col}_lo"] = point * lo
+            out[f"{col}_hi"] = point * hi
+        return pd.DataFrame(out, index=index)
+
+    def importance(self, names: tuple[str, ...]) -> dict[str, dict[str, float]]:
+        """Gain importance per target."""
+        return {col: gain_importance(b, names) for col, b in self.boosters.items()}
+
+
+def _ratio_band(y: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
+    """Quantiles of y / forecast on held-out rows; (1, 1) when there are too few rows."""
+    ok = np.isfinite(y) & (pred > 1e-9)
+    if ok.sum() < 20:
+        return (1.0, 1.0)
+    ratio = y[ok] / pred[ok]
+    lo, hi = np.quantile(ratio, BAND_QUANTILES)
+    return (float(lo), float(hi))
