@@ -114,14 +114,14 @@ def validate_candles(
     are dropped or sorted and each action is described in `ValidationResult.repairs`.
     """
     _require_columns(frame)
-    index = _checked_index(frame.index, repair)
+    index = _checked_index(frame.index)
+    zone = str(getattr(frame.index, "tz", None))
     cols = {c: _floats(frame[c]) for c in CANDLE_COLUMNS}
     times = index.asi8
     if not repair:
-        _raise_if_broken(index, times, cols, timeframe)
+        _raise_if_broken(index, times, cols, timeframe, zone)
         return ValidationResult(_frame(times, cols), ())
-    tz = frame.index.tz if isinstance(frame.index, pd.DatetimeIndex) else None
-    repairs = [] if str(tz) == "UTC" else [f"converted timestamps from {tz} to UTC"]
+    repairs = [] if zone == "UTC" else [f"converted timestamps from {zone} to UTC"]
     return _repair(index, times, cols, timeframe, repairs)
 
 
@@ -136,41 +136,45 @@ def _require_columns(frame: pd.DataFrame) -> None:
     missing = [c for c in CANDLE_COLUMNS if c not in frame.columns]
     if missing:
         raise DataValidationError(
-            f"Candles lack column(s) {', '.join(missing)} (found: "
+            f"missing_columns: the candles lack column(s) {', '.join(missing)} (found: "
             f"{', '.join(map(str, frame.columns)) or 'none'}). Provide "
             f"{', '.join(CANDLE_COLUMNS)} with a timestamp index; --repair cannot invent them.",
             {"missing_columns": missing},
         )
 
 
-def _checked_index(index: pd.Index, repair: bool) -> pd.DatetimeIndex:
-    """The index as UTC ns; naive, non-time or (without repair) non-UTC indexes raise."""
+def _checked_index(index: pd.Index) -> pd.DatetimeIndex:
+    """The index as UTC ns; a naive index, or one that is not a time index, raises."""
     if not isinstance(index, pd.DatetimeIndex):
         raise DataValidationError(
-            f"Candle index is {type(index).__name__} of {index.dtype}, not a time index "
-            "(mixed time zones or unparsed text end up like this). Parse the timestamps to "
-            "UTC (pd.to_datetime(..., utc=True)) and set them as the index.",
+            f"timezone: the candle index is {type(index).__name__} of {index.dtype}, not a "
+            "time index (mixed time zones or unparsed text end up like this). Parse the "
+            "timestamps to UTC (pd.to_datetime(..., utc=True)) and set them as the index.",
             {"timezone": [f"index dtype {index.dtype}"]},
         )
     if index.tz is None:
         raise DataValidationError(
-            "Candle timestamps are tz-naive, so their time zone is unknown; --repair cannot "
-            "guess it. Localize them (index.tz_localize('UTC') if they are UTC) or export "
-            "them with an offset (2024-01-01T00:00:00Z).",
+            "timezone: candle timestamps are tz-naive, so their time zone is unknown; "
+            "--repair cannot guess it. Localize them (index.tz_localize('UTC') if they are "
+            "UTC) or export them with an offset (2024-01-01T00:00:00Z).",
             {"timezone": ["tz-naive index"]},
-        )
-    if str(index.tz) != "UTC" and not repair:
-        raise DataValidationError(
-            f"Candle timestamps are in {index.tz}, not UTC. Convert them "
-            "(index.tz_convert('UTC')) or re-run with --repair to convert them.",
-            {"timezone": [f"index in {index.tz}"]},
         )
     return index.tz_convert("UTC").as_unit("ns")
 
 
 def _raise_if_broken(
-    index: pd.DatetimeIndex, times: np.ndarray, cols: dict[str, np.ndarray], tf: Timeframe
+    index: pd.DatetimeIndex,
+    times: np.ndarray,
+    cols: dict[str, np.ndarray],
+    tf: Timeframe,
+    zone: str,
 ) -> None:
+    lines: list[str] = []
+    problems: dict[str, list[str]] = {}
+    if zone != "UTC":
+        lines.append(f"- timezone: timestamps are in {zone}, not UTC; convert them "
+                     "(index.tz_convert('UTC')) or --repair converts them")
+        problems["timezone"] = [f"index in {zone}"]
     found: dict[str, np.ndarray] = {}
     for rule in _DROP_RULES:
         bad = rule.check(times, cols, tf)
@@ -182,11 +186,7 @@ def _raise_if_broken(
     dup = _duplicated(times)
     if dup.any():
         found["duplicate_timestamp"] = dup
-    if not found:
-        return
     whats = {r.name: r.what for r in _DROP_RULES} | _ORDER_RULES
-    lines = [f"Candles break {len(found)} rule(s) for {tf.value} candles:"]
-    problems: dict[str, list[str]] = {}
     for name, bad in found.items():
         rows = np.flatnonzero(bad)
         labels = _labels(index, rows[:LISTED], rows[:LISTED], show_rows=True)
@@ -194,11 +194,12 @@ def _raise_if_broken(
         lines.append(
             f"- {name}: {_rows(len(rows))} {whats[name]}; first: {', '.join(labels[:SHOWN])}"
         )
-    lines.append(
-        "Fix the source, or re-run with --repair to drop these rows (sort and keep the last "
-        "of duplicates)."
-    )
-    raise DataValidationError("\n".join(lines), problems)
+    if not problems:
+        return
+    head = f"Candles break {len(problems)} rule(s) for {tf.value} candles:"
+    tail = ("Fix the source, or re-run with --repair to drop these rows (it also sorts, keeps "
+            "the last of duplicate timestamps and converts to UTC).")
+    raise DataValidationError("\n".join([head, *lines, tail]), problems)
 
 
 def _repair(
