@@ -60,7 +60,7 @@ class MarketCalendar:
         first = lo.tz_convert(zone).tz_localize(None).normalize() - pd.Timedelta(days=2)
         last = hi.tz_convert(zone).tz_localize(None).normalize() + pd.Timedelta(days=2)
         days = pd.date_range(first, last, freq="D")
-        keep = days.dayofweek < 5
+        keep = days.day_of_week < 5
         for month, day in self.holidays:
             keep &= ~((days.month == month) & (days.day == day))
         days = days[keep]
