@@ -20,7 +20,7 @@ def session_features(p: Prices) -> dict[str, FloatArray]:
     """Cyclical encodings of the candle's UTC open time (hour of day, day of week)."""
     index = pd.DatetimeIndex(p.frame.index)
     hours = np.asarray(index.hour + index.minute / 60.0, dtype="float64")
-    days = np.asarray(index.dayofweek, dtype="float64") + hours / 24.0
+    days = np.asarray(index.day_of_week, dtype="float64") + hours / 24.0
     return {
         "session_hour_sin": np.sin(2 * np.pi * hours / 24.0),
         "session_hour_cos": np.cos(2 * np.pi * hours / 24.0),
