@@ -88,7 +88,7 @@ def run_backtest(
         )
     index = pd.DatetimeIndex(candles.index)
     return BacktestResult(
-        trades=trades_frame(tr, index, sig.index),
+        trades=trades_frame(tr, index, pd.DatetimeIndex(sig.index)),
         equity=pd.Series(equity, index=index, name="equity"),
         candles=candles,
         counters={name: int(v) for name, v in zip(k.COUNTER_NAMES, counters, strict=True)},
@@ -149,14 +149,15 @@ def _to_arrays(candles: pd.DataFrame, sig: pd.DataFrame, positions: np.ndarray,
 def _candle_step(index: pd.DatetimeIndex) -> pd.Timedelta:
     if len(index) < 2:
         return pd.Timedelta(minutes=1)
-    return pd.Timedelta(np.diff(index.asi8).min(), unit="ns")
+    return pd.Timedelta(int(np.diff(index.asi8).min()), unit="ns")
 
 
 def _spreads(index: pd.DatetimeIndex, cfg: BacktestConfig) -> np.ndarray:
     by_hour = cfg.costs.spread_by_hour
     if by_hour is None:
         return np.full(len(index), cfg.costs.spread)
-    return np.asarray(by_hour, dtype="float64")[index.hour.to_numpy()]
+    hours: np.ndarray = np.asarray(by_hour, dtype="float64")[index.hour.to_numpy()]
+    return hours
 
 
 def _signal_arrays(sig: pd.DataFrame, positions: np.ndarray,
@@ -192,7 +193,8 @@ def _target_fractions(tps: np.ndarray, cfg: BacktestConfig) -> np.ndarray:
         return np.where(present, 1.0 / np.maximum(count, 1), 0.0)
     fixed = np.zeros(tps.shape[1])
     fixed[: min(len(wanted), tps.shape[1])] = wanted[: tps.shape[1]]
-    return np.ascontiguousarray(np.where(present, fixed, 0.0))
+    out: np.ndarray = np.ascontiguousarray(np.where(present, fixed, 0.0))
+    return out
 
 
 def _fine_arrays(index: pd.DatetimeIndex, step: pd.Timedelta,

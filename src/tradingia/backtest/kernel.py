@@ -93,7 +93,7 @@ def _close(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, bar: int, qty: float,
     st[S_QTY] -= qty
     if st[S_QTY] <= 1e-12 * st[S_QTY0]:
         st[S_QTY] = 0.0
-    return pnl
+    return float(pnl)
 
 
 @njit(cache=True)
@@ -110,16 +110,16 @@ def _stop_reason(st: np.ndarray) -> int:
 def _target_qty(st: np.ndarray, fracs: np.ndarray) -> float:
     k = int(st[S_K])
     if k >= int(st[S_NK]) - 1:
-        return st[S_QTY]
-    return min(st[S_QTY], st[S_QTY0] * fracs[k])
+        return float(st[S_QTY])
+    return float(min(st[S_QTY], st[S_QTY0] * fracs[k]))
 
 
 @njit(cache=True)
 def _next_target(st: np.ndarray, tps: np.ndarray) -> float:
     k = int(st[S_K])
     if k >= int(st[S_NK]):
-        return np.inf
-    return st[S_DIR] * tps[k]
+        return float(np.inf)
+    return float(st[S_DIR] * tps[k])
 
 
 @njit(cache=True)
@@ -128,7 +128,7 @@ def _fill_target(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, bar: int,
     pnl = _close(st, tr, fp, bar, _target_qty(st, fracs), pn, False, R_TARGET)
     st[S_K] += 1
     tr[int(st[S_ROW]), T_TARGETS_HIT] += 1
-    return pnl
+    return float(pnl)
 
 
 @njit(cache=True)
@@ -217,8 +217,8 @@ def _try_entry(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, ip: np.ndarray, i
                counters: np.ndarray) -> tuple[int, float]:
     """Fill signal `s` in candle `i`. Returns (0 not touched, 1 at open, 2 intrabar limit,
     -1 void) and the cash change (entry fee)."""
-    o, h, lo, c, spread = bars
-    sig_bar, sig_dir, sig_stop, sig_tp, sig_frac, sig_size, sig_entry = sigs
+    o, h, lo, spread = bars[0], bars[1], bars[2], bars[4]
+    sig_dir, sig_stop, sig_tp, sig_size, sig_entry = sigs[1], sigs[2], sigs[3], sigs[5], sigs[6]
     d = sig_dir[s]
     half = 0.5 * spread[i]
     po = d * o[i]
@@ -265,6 +265,37 @@ def _try_entry(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, ip: np.ndarray, i
 
 
 @njit(cache=True)
+def _manage_position(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int, how: int,
+                     bars: tuple, fine: tuple, sigs: tuple, policy: int,
+                     time_exit: int) -> float:
+    """Exits, then stop moves and swap, of the open position in candle `i`; cash change."""
+    lo, h, c = bars[2], bars[1], bars[3]
+    s = int(st[S_SIG])
+    cash = 0.0
+    if how == 2:  # limit filled inside the candle: only its stop can follow for sure
+        pl = lo[i] if st[S_DIR] > 0 else -h[i]
+        if pl <= st[S_STOP]:
+            cash += _close(st, tr, fp, i, st[S_QTY], st[S_STOP], True, _stop_reason(st))
+    else:
+        cash += _exits_in_candle(st, tr, fp, i, bars, fine, sigs[3][s], sigs[4][s], policy)
+    cn = st[S_DIR] * c[i]
+    row = int(st[S_ROW])
+    held = i - int(tr[row, T_ENTRY_BAR]) + 1
+    if st[S_QTY] > 0.0 and time_exit > 0 and held >= time_exit:
+        cash += _close(st, tr, fp, i, st[S_QTY], cn, True, R_TIME)
+    if st[S_QTY] > 0.0 and i == c.shape[0] - 1:
+        cash += _close(st, tr, fp, i, st[S_QTY], cn, True, R_END)
+    if st[S_QTY] > 0.0:
+        _move_stop(st, fp, h[i] if st[S_DIR] > 0 else -lo[i])
+        rate = fp[P_SWAP_LONG] if st[S_DIR] > 0 else fp[P_SWAP_SHORT]
+        swap = st[S_QTY] * c[i] * rate
+        cash -= swap
+        tr[row, T_PNL] -= swap
+        tr[row, T_SWAP] += swap
+    return cash
+
+
+@njit(cache=True)
 def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
              ip: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     """Run one backtest. Returns (trades[:n_trades], n_trades, equity per candle, counters).
@@ -274,10 +305,9 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
     size[m] NaN if none, limit entry[m] NaN for market); fine: (open, high, low, start int64[n],
     end int64[n]) or empty arrays.
     """
-    o, h, lo, c, spread = bars
+    c = bars[3]
     sig_bar = sigs[0]
-    sig_tp, sig_frac = sigs[3], sigs[4]
-    n = o.shape[0]
+    n = c.shape[0]
     m = sig_bar.shape[0]
     tr = np.zeros((max(m, 1), N_TRADE_COLS))
     equity = np.empty(n)
@@ -304,29 +334,8 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
                 counters[C_LIMIT_EXPIRED] += 1
                 pending = -1
         if in_pos:
-            s = int(st[S_SIG])
-            if how == 2:  # limit filled inside the candle: only its stop can follow for sure
-                pl = lo[i] if st[S_DIR] > 0 else -h[i]
-                if pl <= st[S_STOP]:
-                    cash += _close(st, tr, fp, i, st[S_QTY], st[S_STOP], True, _stop_reason(st))
-            else:
-                cash += _exits_in_candle(st, tr, fp, i, bars, fine, sig_tp[s], sig_frac[s], policy)
-            cn = st[S_DIR] * c[i]
-            row = int(st[S_ROW])
-            held = i - int(tr[row, T_ENTRY_BAR]) + 1
-            if st[S_QTY] > 0.0 and time_exit > 0 and held >= time_exit:
-                cash += _close(st, tr, fp, i, st[S_QTY], cn, True, R_TIME)
-            if st[S_QTY] > 0.0 and i == n - 1:
-                cash += _close(st, tr, fp, i, st[S_QTY], cn, True, R_END)
-            if st[S_QTY] > 0.0:
-                _move_stop(st, fp, h[i] if st[S_DIR] > 0 else -lo[i])
-                rate = fp[P_SWAP_LONG] if st[S_DIR] > 0 else fp[P_SWAP_SHORT]
-                swap = st[S_QTY] * c[i] * rate
-                cash -= swap
-                tr[row, T_PNL] -= swap
-                tr[row, T_SWAP] += swap
-            else:
-                in_pos = False
+            cash += _manage_position(st, tr, fp, i, how, bars, fine, sigs, policy, time_exit)
+            in_pos = st[S_QTY] > 0.0
         equity[i] = cash + (st[S_QTY] * (st[S_DIR] * c[i] - st[S_ENTRY]) if in_pos else 0.0)
         if si < m and sig_bar[si] == i:
             if in_pos:
@@ -340,11 +349,6 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
             si += 1
     if pending >= 0:
         counters[C_LIMIT_UNFILLED] += 1
-    ambiguous = 0
-    finer = 0
-    for t in range(n_trades):
-        ambiguous += int(tr[t, T_AMBIG])
-        finer += int(tr[t, T_FINE])
-    counters[C_AMBIGUOUS] = ambiguous
-    counters[C_RESOLVED_BY_FINER] = finer
+    counters[C_AMBIGUOUS] = int(tr[:n_trades, T_AMBIG].sum())
+    counters[C_RESOLVED_BY_FINER] = int(tr[:n_trades, T_FINE].sum())
     return tr[:n_trades], n_trades, equity, counters

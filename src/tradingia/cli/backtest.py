@@ -1,0 +1,133 @@
+"""`tradingia backtest`: signals (a CSV, later a model preset) through the backtest engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, cast
+
+import pandas as pd
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tradingia.backtest import BacktestConfig, CostConfig, ExitConfig, SizingConfig
+from tradingia.cli._console import console, err_console
+from tradingia.core.errors import ConfigError, TradingiaError
+from tradingia.core.timeframes import Timeframe
+from tradingia.services.backtest import BacktestJob, run_backtest_job
+
+_SUMMARY = ("trades", "win_rate", "expectancy_r", "total_r", "profit_factor", "total_return",
+            "sharpe", "sortino", "max_drawdown", "cagr", "exposure", "ambiguous_trades")
+
+
+def _costs(fee_bps: float | None, maker_fee_bps: float | None, slippage_bps: float | None,
+           spread: float | None) -> CostConfig:
+    for flag, value in (("--fee-bps", fee_bps), ("--slippage-bps", slippage_bps),
+                        ("--spread", spread)):
+        if value is not None and value < 0:
+            raise ConfigError(f"{flag} must be >= 0, got {value}.")
+    base = CostConfig()
+    taker = base.taker_fee_bps if fee_bps is None else fee_bps
+    maker = maker_fee_bps if maker_fee_bps is not None else (
+        base.maker_fee_bps if fee_bps is None else fee_bps)
+    return CostConfig(
+        taker_fee_bps=taker, maker_fee_bps=maker,
+        slippage_bps=base.slippage_bps if slippage_bps is None else slippage_bps,
+        spread=base.spread if spread is None else spread,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ExitOptions:
+    """The optional exits given on the command line."""
+
+    time_exit: int | None
+    break_even_r: float | None
+    trailing_r: float | None
+
+
+def _config(sizing: str, risk_pct: float, size: float, equity: float, costs: CostConfig,
+            exits: ExitOptions) -> BacktestConfig:
+    if sizing not in ("risk", "fixed", "signal"):
+        raise ConfigError(f"--sizing {sizing!r}: use risk, fixed or signal.")
+    try:
+        return BacktestConfig(
+            initial_equity=equity,
+            costs=costs,
+            sizing=SizingConfig(mode=cast(Literal["risk", "fixed", "signal"], sizing),
+                                risk_fraction=risk_pct / 100.0, fixed_size=size),
+            exits=ExitConfig(time_exit_candles=exits.time_exit,
+                             break_even_at_r=exits.break_even_r,
+                             trailing_stop_r=exits.trailing_r),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"Invalid backtest option: {exc}") from None
+
+
+def _timestamp(value: str | None, flag: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise ConfigError(f"{flag} {value!r} is not a date (use e.g. 2024-01-31).") from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def backtest_command(
+    symbol: Annotated[str, typer.Option(help="Canonical symbol, e.g. BTCUSDT, EURUSD.")],
+    timeframe: Annotated[str, typer.Option(help="Candle timeframe: 1m 5m 15m 30m 1h 4h 1d 1w.")],
+    report: Annotated[Path, typer.Option(help="Folder for trades.csv, metrics.json, HTML, PNG.")],
+    signals: Annotated[Path | None, typer.Option(
+        help="Signals CSV: timestamp,direction,stop_loss,take_profit[,size,entry,take_profit_2..]"
+    )] = None,
+    preset: Annotated[str | None, typer.Option(help="Signals from a trained model preset.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Read candles from this file, not the store.")
+                    ] = None,
+    finer_data: Annotated[Path | None, typer.Option(
+        help="Finer candles (e.g. 1m under 5m) that settle stop-and-target candles.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First candle (UTC date).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="End, exclusive (UTC date).")] = None,
+    fee_bps: Annotated[float | None, typer.Option(
+        help="Taker fee in bps (also the maker fee unless --maker-fee-bps). Default 5.")] = None,
+    maker_fee_bps: Annotated[float | None, typer.Option(help="Maker fee in bps.")] = None,
+    slippage_bps: Annotated[float | None, typer.Option(
+        help="Slippage of market fills, bps. Default 1.")] = None,
+    spread: Annotated[float | None, typer.Option(help="Bid-ask spread in price units.")] = None,
+    sizing: Annotated[str, typer.Option(help="risk (% of equity per R), fixed, or signal.")
+                      ] = "risk",
+    risk_pct: Annotated[float, typer.Option(help="Equity risked per trade, percent.")] = 1.0,
+    size: Annotated[float, typer.Option(help="Units per trade with --sizing fixed.")] = 1.0,
+    equity: Annotated[float, typer.Option(help="Initial equity.")] = 10_000.0,
+    time_exit: Annotated[int | None, typer.Option(help="Close after N candles.")] = None,
+    break_even_r: Annotated[float | None, typer.Option(
+        help="Stop to entry once price went this many R.")] = None,
+    trailing_r: Annotated[float | None, typer.Option(help="Trailing stop, in R.")] = None,
+) -> None:
+    """Backtest signals: entry at the next open, stop first on ambiguous candles, costs on."""
+    try:
+        job = BacktestJob(
+            symbol=symbol, timeframe=Timeframe.parse(timeframe), report_dir=report,
+            config=_config(sizing, risk_pct, size, equity,
+                           _costs(fee_bps, maker_fee_bps, slippage_bps, spread),
+                           ExitOptions(time_exit, break_even_r, trailing_r)),
+            signals_path=signals, preset=preset, start=_timestamp(start, "--from"),
+            end=_timestamp(end, "--to"), data_path=data, finer_data_path=finer_data,
+        )
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err_console, transient=True) as progress:
+            task = progress.add_task("backtest", total=None)
+            outcome = run_backtest_job(
+                job, on_step=lambda m: progress.update(task, description=m))
+    except TradingiaError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    table = Table(title=f"Backtest {outcome.metrics['symbol']} {outcome.metrics['timeframe']}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in _SUMMARY:
+        value = outcome.metrics.get(key)
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    console.print(table)
+    console.print(f"report: {outcome.files['html']}")
