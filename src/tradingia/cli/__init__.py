@@ -11,6 +11,7 @@ import typer
 
 from tradingia import __version__
 from tradingia.cli._console import console, err_console
+from tradingia.cli.backtest import backtest_command
 from tradingia.cli.data import data_app
 from tradingia.core.errors import TradingiaError
 
@@ -22,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(data_app, name="data")
+app.command(name="backtest")(backtest_command)
 
 
 @app.command()
