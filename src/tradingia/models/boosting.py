@@ -72,11 +72,14 @@ def build_matrices(x_train: np.ndarray, x_valid: np.ndarray, params: BoosterPara
     return FitMatrices(train=train, valid=valid, n_features=x_train.shape[1])
 
 
-def _set_target(matrix: xgb.DMatrix, y: np.ndarray) -> bool:
+def _set_target(matrix: xgb.DMatrix, y: np.ndarray, weight: np.ndarray | None = None) -> bool:
     """Label a matrix; rows with an unknown label get weight 0. False when no row is known."""
     known = np.isfinite(y)
+    if weight is not None:
+        known &= np.isfinite(weight)
     matrix.set_label(np.where(known, y, 0.0).astype(np.float32))
-    matrix.set_weight(known.astype(np.float32))
+    w = known.astype(np.float32) if weight is None else np.where(known, weight, 0.0)
+    matrix.set_weight(np.asarray(w, dtype=np.float32))
     return bool(known.any())
 
 
@@ -86,11 +89,16 @@ def fit_booster(
     y_valid: np.ndarray,
     objective: dict[str, Any],
     params: BoosterParams,
+    weights: tuple[np.ndarray | None, np.ndarray | None] | None = None,
 ) -> xgb.Booster:
-    """Fit one booster for one target, stopping early on the validation slice."""
-    if not _set_target(mats.train, y_train):
+    """Fit one booster for one target, stopping early on the validation slice.
+
+    `weights` (train, valid) scale each row's loss; unknown labels always weigh 0.
+    """
+    w_train, w_valid = weights if weights is not None else (None, None)
+    if not _set_target(mats.train, y_train, w_train):
         raise ValueError("no known label in the train part of this fit window")
-    has_valid = _set_target(mats.valid, y_valid)
+    has_valid = _set_target(mats.valid, y_valid, w_valid)
     booster_params: dict[str, Any] = {
         "tree_method": "hist",
         "device": booster_device(),

@@ -15,6 +15,7 @@ import pandas as pd
 from tradingia.core.errors import DataValidationError
 
 AMD_TARGET = "amd_next"
+AMD_NOW = "amd_now"
 
 
 def range_targets(horizons: Sequence[int]) -> list[str]:
@@ -38,7 +39,8 @@ def add_derived_targets(
     amd_phase: pd.Series | None = None,
     amd_horizon: int | None = None,
 ) -> pd.DataFrame:
-    """Add `abs_return_h` and, given rule-based AMD phases, `amd_next` (phase `amd_horizon` ahead).
+    """Add `abs_return_h` and, given rule-based AMD phases, `amd_next` (phase `amd_horizon` ahead)
+    and `amd_now` (the current phase, for the persistence baseline).
 
     `amd_next` holds phase codes (float, NaN where the future phase is unknown); the code order
     is the sorted list of phase labels, returned by `amd_classes`.
@@ -49,6 +51,7 @@ def add_derived_targets(
     if amd_phase is not None:
         step = amd_horizon or min(horizons)
         codes = amd_codes(amd_phase.reindex(out.index))
+        out[AMD_NOW] = codes
         out[AMD_TARGET] = pd.Series(codes, index=out.index).shift(-step)
     return out
 

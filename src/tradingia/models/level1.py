@@ -23,6 +23,7 @@ from tradingia.models.calibration import CalibrationMethod
 from tradingia.models.dataset import Dataset
 from tradingia.models.magnitude import MovementMagnitude
 from tradingia.models.range_predictor import RangePredictor
+from tradingia.models.scaling import VolatilityScale
 from tradingia.models.tpsl_classifier import TPSLClassifier
 
 ModelKind = Literal["range", "tpsl", "amd", "magnitude"]
@@ -45,6 +46,11 @@ class Level1Config(BaseModel):
     valid_fraction: float = Field(default=0.15, gt=0, lt=0.5)
     amd_horizon: int | None = Field(default=None, ge=1,
                                     description="Candles ahead for the AMD target; None: min h.")
+    scale_features: tuple[str, ...] = Field(
+        default=("atr_20", "atr_10", "atr_50", "atr_5"),
+        description="Range / magnitude targets are learnt in units of the first of these "
+                    "features present (normalised ATR); empty: raw targets.")
+    scale_weight_power: float = Field(default=1.0, ge=0, le=2)
 
     @field_validator("horizons")
     @classmethod
@@ -137,16 +143,18 @@ def split_window(n_rows: int, valid_fraction: float, purge: int) -> tuple[slice,
     return slice(0, train_end), slice(train_end + purge, n_rows)
 
 
-def make_models(config: Level1Config, amd_labels: Sequence[str]) -> dict[str, Level1Model]:
+def make_models(config: Level1Config, amd_labels: Sequence[str],
+                feature_names: Sequence[str] = ()) -> dict[str, Level1Model]:
     """Fresh, unfitted models of the kinds the config names."""
+    scale = VolatilityScale.pick(feature_names, config.scale_features, config.scale_weight_power)
     models: dict[str, Level1Model] = {}
     for kind in config.models:
         if kind == "range":
-            models[kind] = RangePredictor(config.horizons, config.booster)
+            models[kind] = RangePredictor(config.horizons, config.booster, scale)
         elif kind == "tpsl":
             models[kind] = TPSLClassifier(config.horizons, config.booster, config.calibration)
         elif kind == "magnitude":
-            models[kind] = MovementMagnitude(config.horizons, config.booster)
+            models[kind] = MovementMagnitude(config.horizons, config.booster, scale)
         elif kind == "amd" and len(amd_labels) >= 2:
             models[kind] = AMDPhaseModel(amd_labels, config.booster)
     return models
@@ -157,7 +165,7 @@ def fit_level1(data: Dataset, config: Level1Config) -> ModelSet:
     train_sl, valid_sl = split_window(len(data), config.valid_fraction, config.purge)
     train, valid = data.rows(train_sl), data.rows(valid_sl)
     mats = build_matrices(train.x, valid.x, config.booster)
-    models = make_models(config, data.amd_labels)
+    models = make_models(config, data.amd_labels, data.feature_names)
     for model in models.values():
         model.fit(mats, train, valid)
     return ModelSet(

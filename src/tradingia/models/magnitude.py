@@ -16,6 +16,7 @@ from tradingia.models.boosting import (
     predict_booster,
 )
 from tradingia.models.dataset import Dataset, magnitude_targets
+from tradingia.models.scaling import VolatilityScale
 
 
 class MovementMagnitude:
@@ -23,9 +24,11 @@ class MovementMagnitude:
 
     name = "magnitude"
 
-    def __init__(self, horizons: Sequence[int], params: BoosterParams | None = None) -> None:
+    def __init__(self, horizons: Sequence[int], params: BoosterParams | None = None,
+                 scale: VolatilityScale | None = None) -> None:
         self.horizons = tuple(int(h) for h in horizons)
         self.params = params or BoosterParams()
+        self.scale = scale or VolatilityScale(None)
         self.boosters: dict[int, xgb.Booster] = {}
 
     @property
@@ -34,15 +37,20 @@ class MovementMagnitude:
         return magnitude_targets(self.horizons)
 
     def fit(self, mats: FitMatrices, train: Dataset, valid: Dataset) -> MovementMagnitude:
-        """One squared-error booster per horizon, early-stopped on the validation slice."""
+        """One squared-error booster per horizon (in volatility units), early-stopped."""
+        s_train, s_valid = self.scale.values(train.x), self.scale.values(valid.x)
+        weights = (self.scale.weights(s_train), self.scale.weights(s_valid))
         for h, col in zip(self.horizons, self.targets, strict=True):
-            self.boosters[h] = fit_booster(mats, train.target(col), valid.target(col),
-                                           {"objective": "reg:squarederror"}, self.params)
+            self.boosters[h] = fit_booster(mats, train.target(col) / s_train,
+                                           valid.target(col) / s_valid,
+                                           {"objective": "reg:squarederror"}, self.params,
+                                           weights)
         return self
 
     def predict(self, x: np.ndarray, index: pd.Index) -> pd.DataFrame:
         """Columns `magnitude_h`, clipped at zero."""
-        out = {f"magnitude_{h}": np.clip(predict_booster(b, x), 0.0, None)
+        scale = self.scale.values(x)
+        out = {f"magnitude_{h}": np.clip(predict_booster(b, x) * scale, 0.0, None)
                for h, b in self.boosters.items()}
         return pd.DataFrame(out, index=index)
 

@@ -1,5 +1,8 @@
 """RangePredictor: how far price reaches up (`delta_high_h`) and down (`delta_low_h`) per horizon.
 
+Targets are learnt in units of a causal volatility scale taken from the features (normalised
+ATR, e.g. `atr_20`), so one model serves calm and wild regimes; rows are weighted by
+`scale ** weight_power` (2 makes the loss the raw-space squared error, 0 the scaled one).
 One squared-error booster per target gives the point forecast (what R² scores); the band comes
 from the ratio target / forecast on the validation slice of the same train window (its 10th and
 90th percentiles), so the dashboard can draw an interval whose coverage is then measured OOS.
@@ -21,6 +24,7 @@ from tradingia.models.boosting import (
     predict_booster,
 )
 from tradingia.models.dataset import Dataset, range_targets
+from tradingia.models.scaling import VolatilityScale
 
 BAND_QUANTILES = (0.1, 0.9)
 
@@ -30,9 +34,11 @@ class RangePredictor:
 
     name = "range"
 
-    def __init__(self, horizons: Sequence[int], params: BoosterParams | None = None) -> None:
+    def __init__(self, horizons: Sequence[int], params: BoosterParams | None = None,
+                 scale: VolatilityScale | None = None) -> None:
         self.horizons = tuple(int(h) for h in horizons)
         self.params = params or BoosterParams()
+        self.scale = scale or VolatilityScale(None)
         self.boosters: dict[str, xgb.Booster] = {}
         self.band: dict[str, tuple[float, float]] = {}
 
@@ -43,18 +49,22 @@ class RangePredictor:
 
     def fit(self, mats: FitMatrices, train: Dataset, valid: Dataset) -> RangePredictor:
         """Fit every target on the train part; early stop and band on the validation slice."""
+        s_train, s_valid = self.scale.values(train.x), self.scale.values(valid.x)
+        weights = (self.scale.weights(s_train), self.scale.weights(s_valid))
         for col in self.targets:
-            booster = fit_booster(mats, train.target(col), valid.target(col),
-                                  {"objective": "reg:squarederror"}, self.params)
+            booster = fit_booster(mats, train.target(col) / s_train, valid.target(col) / s_valid,
+                                  {"objective": "reg:squarederror"}, self.params, weights)
             self.boosters[col] = booster
-            self.band[col] = _ratio_band(valid.target(col), predict_booster(booster, valid.x))
+            point = predict_booster(booster, valid.x) * s_valid
+            self.band[col] = _ratio_band(valid.target(col), point)
         return self
 
     def predict(self, x: np.ndarray, index: pd.Index) -> pd.DataFrame:
         """Columns `delta_high_h`, `delta_high_h_lo`, `delta_high_h_hi` (same for low)."""
         out: dict[str, np.ndarray] = {}
+        scale = self.scale.values(x)
         for col, booster in self.boosters.items():
-            point = np.clip(predict_booster(booster, x), 0.0, None)
+            point = np.clip(predict_booster(booster, x) * scale, 0.0, None)
             lo, hi = self.band[col]
             out[col] = point
             out[f"{col}_lo"] = point * lo

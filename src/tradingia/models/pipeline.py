@@ -1,0 +1,76 @@
+"""From candles to a Dataset and back to predictions: the glue between features and models.
+
+`prepare_training` builds features, targets (incl. AMD's next phase when the AMD labeller
+exists), baselines and ATR on the full candle frame, then aligns them; `predict_candles` runs a
+fitted set over candles. Candles are handed in: nothing here reads a store or a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tradingia.core.timeframes import Timeframe
+from tradingia.features import build_features, build_targets, get_feature_set
+from tradingia.models.baselines import atr_ratio, recent_baselines
+from tradingia.models.dataset import Dataset, add_derived_targets, amd_classes
+from tradingia.models.level1 import ModelSet
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a training run needs, aligned on candle timestamps."""
+
+    dataset: Dataset
+    targets: pd.DataFrame
+    baselines: pd.DataFrame
+    atr: pd.Series
+    feature_set: str
+    feature_set_hash: str
+
+
+def amd_phases(candles: pd.DataFrame) -> pd.Series | None:
+    """Rule-based causal AMD labels, or None while `tradingia.features.amd` is not available."""
+    try:
+        module = importlib.import_module("tradingia.features.amd")
+    except ModuleNotFoundError:
+        return None
+    labels = module.amd_labels(candles)
+    if isinstance(labels, pd.DataFrame):
+        labels = labels.iloc[:, 0]
+    return pd.Series(labels, index=candles.index)
+
+
+def prepare_training(
+    candles: pd.DataFrame,
+    horizons: Sequence[int],
+    feature_set: str = "full",
+    timeframe: Timeframe | None = None,
+    amd_horizon: int | None = None,
+    with_amd: bool = True,
+) -> Prepared:
+    """Features, targets, causal baselines and ATR for a candle frame, aligned and checked."""
+    fs = get_feature_set(feature_set)
+    features = build_features(candles, fs, timeframe=timeframe)
+    raw = build_targets(candles, horizons=tuple(horizons))
+    phases = amd_phases(candles) if with_amd else None
+    targets = add_derived_targets(raw, tuple(horizons), phases, amd_horizon)
+    labels = amd_classes(phases) if phases is not None else ()
+    return Prepared(
+        dataset=Dataset.from_frames(features, targets, labels),
+        targets=targets,
+        baselines=recent_baselines(targets, tuple(horizons)),
+        atr=atr_ratio(candles),
+        feature_set=fs.name,
+        feature_set_hash=fs.hash,
+    )
+
+
+def predict_candles(model_set: ModelSet, candles: pd.DataFrame,
+                    timeframe: Timeframe | None = None) -> pd.DataFrame:
+    """Model outputs for every candle after the feature warm-up (features use past rows only)."""
+    features = build_features(candles, list(model_set.feature_names), timeframe=timeframe)
+    return model_set.predict(features)
