@@ -18,7 +18,7 @@ from tradingia.core.candles import CANDLE_COLUMNS, INDEX_NAME
 from tradingia.core.errors import UnsupportedError
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.calendars import MarketCalendar, as_utc_index
-from tradingia.data.gaps import Gap, find_gaps
+from tradingia.data.gaps import Gap, find_gaps, iso_utc
 
 METHODS = ("flat",)
 
@@ -38,9 +38,13 @@ class FillResult:
 
     def log_lines(self) -> list[str]:
         """One line per gap, for the caller's log."""
-        lines = [f"filled {g.missing} flat candle(s) {g.start} .. {g.end}" for g in self.filled]
-        lines += [f"left {g.missing} missing candle(s) {g.start} .. {g.end}" for g in self.skipped]
+        lines = [f"filled {g.missing} flat candle(s) {_span(g)}" for g in self.filled]
+        lines += [f"left {g.missing} missing candle(s) {_span(g)}" for g in self.skipped]
         return lines
+
+
+def _span(gap: Gap) -> str:
+    return f"{iso_utc(gap.start)} .. {iso_utc(gap.end)}"
 
 
 def fill_gaps(
