@@ -13,6 +13,7 @@ from tradingia import __version__
 from tradingia.cli._console import console, err_console
 from tradingia.cli.backtest import backtest_command
 from tradingia.cli.data import data_app
+from tradingia.cli.serve import serve
 from tradingia.core.errors import TradingiaError
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(data_app, name="data")
+app.command()(serve)
 app.command(name="backtest")(backtest_command)
 
 
