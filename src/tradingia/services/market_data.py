@@ -108,6 +108,7 @@ def series_gaps(
         candles.index, timeframe, calendar,
         start=start if start is not None else summary.first,
         end=end if end is not None else summary.last + timeframe.delta,
+        symbol=name,
     )
 
 
