@@ -39,6 +39,7 @@ def tp_first_labels(
     target_atr: float = 2.0,
 ) -> pd.DataFrame:
     """`tp_first_long_{h}` / `tp_first_short_{h}` for one horizon, given the ATR at entry."""
+    check_candles(candles)
     high = np.ascontiguousarray(candles["high"].to_numpy(dtype="float64"))
     low = np.ascontiguousarray(candles["low"].to_numpy(dtype="float64"))
     close = np.ascontiguousarray(candles["close"].to_numpy(dtype="float64"))
@@ -72,7 +73,10 @@ def build_targets(
     `tp_first_short_h` (see the module docstring); NaN where the future is unknown."""
     hs = _check(horizons, stop_atr, target_atr)
     check_candles(candles)
-    high, low, close = (candles[c].to_numpy(dtype="float64") for c in ("high", "low", "close"))
+    high, low, close = (
+        np.ascontiguousarray(candles[c].to_numpy(dtype="float64"))
+        for c in ("high", "low", "close")
+    )
     atr = talib.ATR(high, low, close, timeperiod=ATR_PERIOD)
     out: dict[str, np.ndarray] = {}
     for h in hs:
@@ -81,6 +85,6 @@ def build_targets(
         out[f"delta_high_{h}"] = _future_extreme(high, h, highest=True) / close - 1.0
         out[f"delta_low_{h}"] = 1.0 - _future_extreme(low, h, highest=False) / close
         out[f"return_{h}"] = future_close / close - 1.0
-        labels = tp_first_labels(candles, atr, h, stop_atr=stop_atr, target_atr=target_atr)
-        out.update({str(c): labels[c].to_numpy() for c in labels.columns})
+        long_, short = tp_first_kernel(high, low, close, atr, h, stop_atr, target_atr)
+        out[f"tp_first_long_{h}"], out[f"tp_first_short_{h}"] = long_, short
     return pd.DataFrame(out, index=candles.index)
