@@ -71,7 +71,7 @@ class MarketCalendar:
         inside = (close_ns > lo.value) & (open_ns < hi.value)
         return open_ns[inside], close_ns[inside]
 
-    def is_open_mask(self, index: pd.DatetimeIndex, timeframe: Timeframe) -> np.ndarray:
+    def is_open_mask(self, index: pd.Index, timeframe: Timeframe) -> np.ndarray:
         """True for each candle (open time in `index`) of which any part is in a session."""
         n = len(index)
         if self.always_open or n == 0:
@@ -158,7 +158,7 @@ def as_utc(ts: pd.Timestamp | str) -> pd.Timestamp:
     return value.tz_localize("UTC") if value.tz is None else value.tz_convert("UTC")
 
 
-def as_utc_index(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+def as_utc_index(index: pd.Index) -> pd.DatetimeIndex:
     """The index in UTC at ns resolution; a naive one is read as UTC."""
     idx = pd.DatetimeIndex(index)
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")

@@ -67,7 +67,7 @@ class GapReport:
 
 
 def find_gaps(
-    index: pd.DatetimeIndex,
+    index: pd.Index,
     timeframe: Timeframe,
     calendar: MarketCalendar,
     start: pd.Timestamp | None = None,
@@ -77,6 +77,7 @@ def find_gaps(
 ) -> GapReport:
     """Compare the candles present in `index` with those `calendar` expects in [start, end).
 
+    `index` holds candle open times (a DatetimeIndex; naive is read as UTC).
     `start` defaults to the first candle and `end` (exclusive) to just after the last one, so
     by default only holes inside the series count. A gap is a run of consecutive expected
     candles that are all missing; it may span a closed weekend.
