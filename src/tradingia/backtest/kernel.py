@@ -271,6 +271,7 @@ def _manage_position(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int, how
     """Exits, then stop moves and swap, of the open position in candle `i`; cash change."""
     lo, h, c = bars[2], bars[1], bars[3]
     s = int(st[S_SIG])
+    st[S_HALF_SPREAD] = 0.5 * bars[4][i]
     cash = 0.0
     if how == 2:  # limit filled inside the candle: only its stop can follow for sure
         pl = lo[i] if st[S_DIR] > 0 else -h[i]
