@@ -13,7 +13,10 @@ from tradingia import __version__
 from tradingia.cli._console import console, err_console
 from tradingia.cli.backtest import backtest_command
 from tradingia.cli.data import data_app
+from tradingia.cli.models import models_app
+from tradingia.cli.predict import predict_command
 from tradingia.cli.serve import serve
+from tradingia.cli.train import train_command
 from tradingia.core.errors import TradingiaError
 
 app = typer.Typer(
@@ -26,6 +29,9 @@ app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.command()(serve)
 app.command(name="backtest")(backtest_command)
+app.command(name="train")(train_command)
+app.add_typer(models_app, name="models")
+app.command(name="predict")(predict_command)
 
 
 @app.command()

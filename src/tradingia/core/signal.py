@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -48,9 +49,9 @@ class Signal:
     predicted_high: float | None
     predicted_low: float | None
     amd_phase: str | None = None
-    structure: MappingProxyType[str, Any] = field(default_factory=lambda: _frozen_map({}))
-    attribution: MappingProxyType[str, float] = field(default_factory=lambda: _frozen_map({}))
-    model_versions: MappingProxyType[str, str] = field(default_factory=lambda: _frozen_map({}))
+    structure: Mapping[str, Any] = field(default_factory=lambda: _frozen_map({}))
+    attribution: Mapping[str, float] = field(default_factory=lambda: _frozen_map({}))
+    model_versions: Mapping[str, str] = field(default_factory=lambda: _frozen_map({}))
     horizon: int | None = None
     preset: str | None = None
 

@@ -130,6 +130,10 @@ class ModelRegistry:
             self._write_state(symbol, timeframe, state)
         return self._version(symbol, timeframe, path.name)
 
+    def get(self, symbol: str, timeframe: Timeframe, version: str) -> ModelVersion:
+        """One registered version; NotFoundError when it does not exist."""
+        return self._version(symbol, timeframe, version)
+
     def _version(self, symbol: str, timeframe: Timeframe, version: str) -> ModelVersion:
         path = self._series_dir(symbol, timeframe) / version
         if not (path / METADATA_FILE).exists():

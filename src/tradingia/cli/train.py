@@ -1,0 +1,90 @@
+"""`tradingia train`: walk-forward training of the level-1 models of one series."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tradingia.cli._console import console, err_console
+from tradingia.core.errors import TradingiaError, UnsupportedError
+from tradingia.core.timeframes import Timeframe
+from tradingia.models.level1 import ALL_MODELS, ModelKind
+from tradingia.models.scorecard import Scorecard
+
+
+def _models(values: list[str] | None) -> tuple[ModelKind, ...]:
+    if not values:
+        return ALL_MODELS
+    names = [v.strip() for item in values for v in item.split(",") if v.strip()]
+    unknown = [n for n in names if n not in ALL_MODELS]
+    if unknown:
+        raise UnsupportedError(f"Unknown model(s) {unknown}; use any of {', '.join(ALL_MODELS)}.")
+    return tuple(cast(ModelKind, n) for n in dict.fromkeys(names))
+
+
+def _until(value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise UnsupportedError(f"--until {value!r} is not a date (use e.g. 2025-06-30).") from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def print_scorecard(card: Scorecard) -> None:
+    """The OOS headline table: range R² / MAE vs baseline, TP-first AUC with its interval."""
+    table = Table(title="Out-of-sample scores (walk-forward) beside naive baselines")
+    for col in ("target", "R²", "R² recent", "MAE gain vs recent", "80% coverage"):
+        table.add_column(col)
+    for _, r in card.range.iterrows():
+        table.add_row(str(r["target"]), f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
+                      f"{r['mae_gain_vs_recent']:+.1%}", f"{r['coverage_80']:.1%}")
+    console.print(table)
+    tp = Table(title="TP before SL (calibrated)")
+    for col in ("target", "AUC", "95% CI (block bootstrap)", "Brier", "Brier base rate"):
+        tp.add_column(col)
+    for _, r in card.tpsl.iterrows():
+        tp.add_row(str(r["target"]), f"{r['auc']:.3f}", f"{r['auc_lo']:.3f}-{r['auc_hi']:.3f}",
+                   f"{r['brier']:.4f}", f"{r['brier_base_rate']:.4f}")
+    console.print(tp)
+
+
+def train_command(
+    symbol: Annotated[str, typer.Option("--symbol", "-s", help="Canonical symbol, e.g. BTCUSDT.")],
+    timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="e.g. 5m, 1h.")],
+    until: Annotated[str | None, typer.Option(help="Train on candles before this date.")] = None,
+    models: Annotated[list[str] | None, typer.Option(
+        "--models", help="range, tpsl, amd, magnitude (repeat or comma-separate).")] = None,
+    feature_set: Annotated[str, typer.Option(help="minimal, extended or full.")] = "full",
+    folds: Annotated[int, typer.Option(min=1, max=20, help="Walk-forward folds.")] = 4,
+) -> None:
+    """Train the level-1 models walk-forward on stored candles and register the final set."""
+    from tradingia.services.training import TrainRequest, train
+
+    try:
+        request = TrainRequest(symbol=symbol, timeframe=Timeframe.parse(timeframe),
+                               until=_until(until), models=_models(models),
+                               feature_set=feature_set, n_folds=folds)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+                "{task.completed}/{task.total}"), TimeElapsedColumn(),
+                console=err_console, transient=True) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            outcome = train(request, progress=progress)
+    except TradingiaError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    print_scorecard(outcome.scorecard)
+    state = "promoted" if outcome.version.promoted else "not promoted"
+    console.print(f"Registered {outcome.version.id} ({state}) in {outcome.seconds:.0f} s; "
+                  f"report: {outcome.report}")
