@@ -296,4 +296,4 @@ def _labels(
 
 def _frame(times: np.ndarray, cols: dict[str, np.ndarray]) -> pd.DataFrame:
     index = pd.DatetimeIndex(times.view("M8[ns]"), name=INDEX_NAME).tz_localize("UTC")
-    return pd.DataFrame({c: cols[c] for c in CANDLE_COLUMNS}, index=index, copy=False)
+    return pd.DataFrame({c: cols[c] for c in CANDLE_COLUMNS}, index=index, copy=True)

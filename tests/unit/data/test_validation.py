@@ -282,3 +282,10 @@ def test_long_drop_lines_quote_five_rows_then_ellipsis() -> None:
     line = validate_candles(frame, TF, repair=True).repairs[0]
     assert line.endswith("2024-01-01 00:20, ...")
     assert line.count("2024-01-01") == 5
+
+
+def test_validated_candles_are_an_independent_writable_copy() -> None:
+    frame = candles()
+    out = validate_candles(frame, TF).candles
+    out.iloc[0, 0] = 1.0
+    assert frame.iloc[0, 0] == 100.0
