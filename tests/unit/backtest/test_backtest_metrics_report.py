@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import exact, make_candles, make_signals
+from backtest_helpers import exact, make_candles, make_signals
 
 from tradingia.backtest import run_backtest
 from tradingia.backtest.metrics import compute_metrics, drawdown, trade_stats

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import exact, make_candles, make_signals
+from backtest_helpers import exact, make_candles, make_signals
 
 from tradingia.backtest import (
     BacktestConfig,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import exact, make_candles, make_signals
+from backtest_helpers import exact, make_candles, make_signals
 
 from tradingia.backtest import read_signals_csv, run_backtest
 from tradingia.core.errors import DataValidationError, NotFoundError
@@ -39,13 +39,13 @@ def test_a_missing_file_is_not_found(tmp_path: Path) -> None:
 def test_unknown_columns_are_rejected_with_the_allowed_list(tmp_path: Path) -> None:
     path = write(tmp_path, "timestamp,direction,stop_loss,take_profit,confidence\n"
                  "2024-01-01T00:00:00Z,long,95,105,0.7\n")
-    with pytest.raises(DataValidationError, match="Unknown signal column.*confidence.*allowed"):
+    with pytest.raises(DataValidationError, match=r"Unknown signal column.*confidence.*allowed"):
         read_signals_csv(path)
 
 
 def test_missing_required_columns_are_named(tmp_path: Path) -> None:
     path = write(tmp_path, "timestamp,direction,take_profit\n2024-01-01T00:00:00Z,long,105\n")
-    with pytest.raises(DataValidationError, match="lack column.*stop_loss"):
+    with pytest.raises(DataValidationError, match=r"lack column.*stop_loss"):
         read_signals_csv(path)
 
 
@@ -58,14 +58,14 @@ def test_missing_timestamp_column_says_what_header_to_use(tmp_path: Path) -> Non
 def test_unknown_directions_are_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "timestamp,direction,stop_loss,take_profit\n"
                  "2024-01-01T00:00:00Z,up,95,105\n")
-    with pytest.raises(DataValidationError, match="Unknown direction.*'up'"):
+    with pytest.raises(DataValidationError, match=r"Unknown direction.*'up'"):
         read_signals_csv(path)
 
 
 def test_non_numeric_prices_are_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "timestamp,direction,stop_loss,take_profit\n"
                  "2024-01-01T00:00:00Z,long,abc,105\n")
-    with pytest.raises(DataValidationError, match="stop_loss.*non-numeric"):
+    with pytest.raises(DataValidationError, match=r"stop_loss.*non-numeric"):
         read_signals_csv(path)
 
 

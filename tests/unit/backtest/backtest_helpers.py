@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
-import pytest
 
 from tradingia.backtest import BacktestConfig, CostConfig, SizingConfig
 
@@ -33,18 +32,3 @@ def exact(**updates: object) -> BacktestConfig:
     """No costs, one unit per trade: R-multiples and P&L are exact."""
     base = BacktestConfig(costs=CostConfig.zero(), sizing=SizingConfig(mode="fixed"))
     return base.model_copy(update=updates)
-
-
-@pytest.fixture
-def candles() -> Callable[..., pd.DataFrame]:
-    return make_candles
-
-
-@pytest.fixture
-def signals() -> Callable[..., pd.DataFrame]:
-    return make_signals
-
-
-@pytest.fixture
-def exact_config() -> Callable[..., BacktestConfig]:
-    return exact
