@@ -44,4 +44,5 @@ def serve(
     console.print(f"tradingia API ({settings.mode} mode{', jobs on' if run_jobs else ''}): "
                   f"docs {base}/docs · metrics {base}/metrics · signals ws://{host}:{port}"
                   "/ws/signals")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                ws="websockets-sansio")

@@ -53,8 +53,8 @@ class JobRunner:
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, kind: str, params: dict[str, Any], work: Callable[[], Any]) -> Job:
-        """Queue `work`; its return value becomes the job's result."""
+    def submit(self, kind: str, params: dict[str, Any], work: Callable[[str], Any]) -> Job:
+        """Queue `work(job_id)`; its return value becomes the job's result."""
         job = Job(str(uuid.uuid4()), kind, params, self._clock())
         with self._lock:
             self._jobs[job.id] = job
@@ -74,10 +74,10 @@ class JobRunner:
         """Stop accepting work; running jobs finish."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self, job: Job, work: Callable[[], Any]) -> None:
+    def _run(self, job: Job, work: Callable[[str], Any]) -> None:
         job.status = "running"
         try:
-            job.result = work()
+            job.result = work(job.id)
             job.status = "succeeded"
         except TradingiaError as exc:
             job.error, job.status = {"error": type(exc).__name__, "message": str(exc)}, "failed"

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
-import importlib
+import math
 from typing import Any
 
-from tradingia.core.errors import ConfigError
+import pandas as pd
+
+from tradingia.backtest.config import BacktestConfig, CostConfig
 from tradingia.core.settings import Settings
 from tradingia.core.symbols import get_symbol
+from tradingia.core.timeframes import Timeframe
 from tradingia.services.background import Job, JobRunner
 
 
-def _backtest_service() -> Any:
-    try:
-        return importlib.import_module("tradingia.services.backtest")
-    except ImportError as exc:
-        raise ConfigError(
-            f"The backtest service is not available in this build ({exc}); "
-            "run `tradingia backtest ...` once it is."
-        ) from exc
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _run(settings: Settings, job_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    from tradingia.services.backtest import BacktestJob, run_backtest_job
+
+    costs = CostConfig(taker_fee_bps=params["fee_bps"], slippage_bps=params["slippage_bps"])
+    job = BacktestJob(
+        symbol=params["symbol"], timeframe=Timeframe.parse(params["timeframe"]),
+        report_dir=settings.home / "reports" / "backtests" / job_id,
+        config=BacktestConfig(costs=costs), preset=params.get("preset") or "moderate",
+        start=None if params.get("start") is None else pd.Timestamp(params["start"]),
+        end=None if params.get("end") is None else pd.Timestamp(params["end"]),
+    )
+    outcome = run_backtest_job(job, settings)
+    return {"metrics": _json(outcome.metrics),
+            "files": {k: str(v) for k, v in outcome.files.items()}}
 
 
 def submit(jobs: JobRunner, settings: Settings, params: dict[str, Any]) -> Job:
-    """Check the request now (422 / 503 at once), then run the backtest in the background."""
+    """Check the symbol now (422 at once), then run the backtest in the background."""
     params = params | {"symbol": get_symbol(str(params["symbol"])).name}
-    service = _backtest_service()
-    runner = getattr(service, "run_backtest_job", None)
-    if runner is None:
-        raise ConfigError("The backtest service has no `run_backtest_job` use case yet.")
-    return jobs.submit("backtest", params, lambda: runner(settings, **params))
+    return jobs.submit("backtest", params, lambda job_id: _run(settings, job_id, params))
