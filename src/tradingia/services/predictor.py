@@ -82,5 +82,7 @@ class NoModels:
 
 
 def make_predictor(settings: Settings) -> Predictor:
-    """The registry-backed predictor, or `NoModels` until the prediction service exists."""
-    return NoModels()
+    """The predictor over the model registry (which answers 503 until a model is trained)."""
+    from tradingia.services.serving import RegistryPredictor
+
+    return RegistryPredictor(settings)
