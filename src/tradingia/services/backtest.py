@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradingia.backtest import BacktestConfig, BacktestResult, read_signals_csv, run_backtest
@@ -144,7 +145,7 @@ def _from_store(symbol: str, job: BacktestJob,
 def _inside(frame: pd.DataFrame, start: pd.Timestamp | None,
             end: pd.Timestamp | None) -> pd.DataFrame:
     index = pd.DatetimeIndex(frame.index)
-    keep = pd.Series(True, index=frame.index).to_numpy()
+    keep = np.ones(len(index), dtype=bool)
     if start is not None:
         keep &= index >= _utc(start)
     if end is not None:
