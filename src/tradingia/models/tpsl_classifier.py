@@ -47,7 +47,7 @@ class TPSLClassifier:
 
     def fit(self, mats: FitMatrices, train: Dataset, valid: Dataset) -> TPSLClassifier:
         """Fit each label on the train part, calibrate on the validation slice."""
-        valid_ns = valid.index.asi8
+        valid_ns = valid.index.as_unit("ns").asi8
         for col in self.targets:
             booster = fit_booster(
                 mats, train.target(col), valid.target(col),

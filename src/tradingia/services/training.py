@@ -22,6 +22,7 @@ from tradingia.core.errors import ConfigError, DataValidationError
 from tradingia.core.settings import Settings, get_settings
 from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
+from tradingia.models.boosting import BoosterParams
 from tradingia.models.level1 import ALL_MODELS, Level1Config, ModelKind
 from tradingia.models.pipeline import prepare_training
 from tradingia.models.registry import ModelRegistry, ModelVersion
@@ -62,6 +63,7 @@ class TrainRequest:
     horizons: tuple[int, ...] | None = None
     n_folds: int = 4
     n_boot: int = 200
+    booster: BoosterParams | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,8 @@ def train_on_candles(
             "walk-forward: give at least 2,000 (more than 50,000 for meaningful scores)."
         )
     config = TrainConfig(
-        level1=Level1Config(horizons=horizons, models=request.models),
+        level1=Level1Config(horizons=horizons, models=request.models,
+                            booster=request.booster or BoosterParams()),
         walk_forward=WalkForwardConfig(n_folds=request.n_folds),
     )
     report = progress or (lambda stage, done, total: None)

@@ -1,0 +1,84 @@
+"""Level-1 fit path on a small real slice: dataset alignment, validation slice, calibration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradingia.models.boosting import BoosterParams
+from tradingia.models.dataset import Dataset
+from tradingia.models.level1 import FeatureMismatchError, Level1Config, fit_level1, split_window
+from tradingia.models.pipeline import prepare_training
+from tradingia.models.training import Fold, run_fold
+
+HORIZONS = (6, 12)
+FAST = BoosterParams(max_rounds=25, max_depth=4, early_stopping_rounds=5, nthread=1)
+
+
+@pytest.fixture(scope="module")
+def candles(shared_data_dir: Path) -> pd.DataFrame:
+    frame = pd.read_csv(shared_data_dir / "BTCUSDT_5m.csv.gz", index_col="timestamp",
+                        parse_dates=True, nrows=160_000)
+    return frame.iloc[-6000:]
+
+
+@pytest.fixture(scope="module")
+def prepared(candles: pd.DataFrame):  # type: ignore[no-untyped-def]
+    return prepare_training(candles, HORIZONS, "extended", with_amd=False)
+
+
+def test_dataset_drops_warmup_rows_and_keeps_unknown_future_as_nan(prepared) -> None:  # type: ignore[no-untyped-def]
+    data = prepared.dataset
+    assert not data.features.isna().any().any()
+    assert data.features.dtypes.eq(np.float32).all()
+    assert data.targets["delta_high_12"].iloc[-12:].isna().all()
+    trainable = data.trainable(HORIZONS)
+    assert trainable.targets[["delta_high_12", "delta_low_12"]].notna().all().all()
+    assert len(trainable) == len(data) - 12
+
+
+def test_validation_slice_is_purged_from_the_train_part() -> None:
+    train, valid = split_window(1000, 0.2, purge=72)
+    assert valid.start - train.stop == 72
+    assert valid.stop == 1000
+
+
+def test_calibration_uses_only_validation_rows_of_the_train_window(prepared) -> None:  # type: ignore[no-untyped-def]
+    data = prepared.dataset.trainable(HORIZONS)
+    n = len(data)
+    fold = Fold(number=0, train=slice(0, n // 2), test=slice(n // 2 + 12, n))
+    result = run_fold(data, fold, Level1Config(horizons=HORIZONS, models=("tpsl",),
+                                               booster=FAST))
+    test_start = data.index[fold.test.start]
+    valid_start, valid_end = result.valid_range
+    assert result.calibration_rows
+    for col, rows in result.calibration_rows.items():
+        stamps = pd.to_datetime(rows, utc=True)
+        assert len(stamps) > 0, col
+        assert stamps.min() >= valid_start and stamps.max() <= valid_end
+        assert stamps.max() < test_start
+        assert not set(stamps).intersection(data.index[fold.test])
+    assert result.train_range[1] < valid_start
+
+
+def test_model_set_predicts_every_output_and_rejects_other_features(prepared) -> None:  # type: ignore[no-untyped-def]
+    data = prepared.dataset.trainable(HORIZONS)
+    models = fit_level1(data, Level1Config(horizons=HORIZONS, models=("range", "tpsl",
+                                                                      "magnitude"), booster=FAST))
+    out = models.predict(prepared.dataset.features)
+    expected = {"delta_high_6", "delta_low_12_hi", "p_tp_first_long_12", "magnitude_6"}
+    assert expected <= set(out.columns)
+    assert (out["delta_high_12"] >= 0).all()
+    assert out["p_tp_first_short_6"].between(0, 1).all()
+    assert (out["delta_high_12_lo"] <= out["delta_high_12_hi"]).all()
+    with pytest.raises(FeatureMismatchError, match="missing"):
+        models.predict(prepared.dataset.features.drop(columns=["rsi_14"]))
+
+
+def test_dataset_refuses_frames_that_are_all_warmup() -> None:
+    idx = pd.date_range("2024-01-01", periods=5, freq="5min", tz="UTC")
+    with pytest.raises(ValueError, match="warm-up"):
+        Dataset.from_frames(pd.DataFrame({"a": [np.nan] * 5}, index=idx))
