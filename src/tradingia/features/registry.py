@@ -8,16 +8,22 @@ of an existing column changes, so old hashes stop matching.
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
-import numpy as np
 import pandas as pd
 
 from tradingia.core import Timeframe, UnsupportedError
-from tradingia.features import indicators, multitimeframe, returns, session, volatility, volume
+from tradingia.features import (
+    amd,
+    indicators,
+    multitimeframe,
+    returns,
+    session,
+    structure,
+    volatility,
+    volume,
+)
 from tradingia.features._memory import Memory
 from tradingia.features._prices import FloatArray, Prices
 
@@ -57,30 +63,9 @@ EXTENDED: tuple[str, ...] = (
 )
 
 
-# --- structure and AMD (written alongside; wired in when their modules exist) -------------
+def _frame_compute(func: Callable[[pd.DataFrame], pd.DataFrame]) -> Compute:
+    """Adapt a frame-in / frame-out feature function to the group interface."""
 
-_EXTERNAL = (("structure", "structure_features"), ("amd", "amd_features"))
-_PROBE_ROWS = 400
-
-
-def _probe_candles() -> pd.DataFrame:
-    """A small deterministic random walk, used only to learn an external group's columns."""
-    rng = np.random.default_rng(0)
-    close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.002, _PROBE_ROWS)))
-    open_ = np.concatenate([[100.0], close[:-1]])
-    wick = np.abs(rng.normal(0.0, 0.001, (2, _PROBE_ROWS))) * close
-    index = pd.date_range(
-        "2024-01-01", periods=_PROBE_ROWS, freq="5min", tz="UTC", name="timestamp"
-    )
-    return pd.DataFrame(
-        {"open": open_, "high": np.maximum(open_, close) + wick[0],
-         "low": np.minimum(open_, close) - wick[1], "close": close,
-         "volume": rng.uniform(1.0, 10.0, _PROBE_ROWS)},
-        index=index,
-    )
-
-
-def _external_compute(func: Callable[[pd.DataFrame], pd.DataFrame]) -> Compute:
     def compute(p: Prices) -> dict[str, FloatArray]:
         frame = func(p.frame)
         return {str(c): frame[c].to_numpy(dtype="float64") for c in frame.columns}
@@ -88,29 +73,15 @@ def _external_compute(func: Callable[[pd.DataFrame], pd.DataFrame]) -> Compute:
     return compute
 
 
-@cache
-def _external_groups() -> tuple[Group, ...]:
-    """Structure / AMD groups when their modules are importable.
-
-    TEMPORARY guard: `features.structure` and `features.amd` are being written in parallel;
-    until they land, `full` is built without them (its hash says so). Their column names
-    are learnt once by running them on a small probe series.
-    """
-    groups = []
-    for module_name, func_name in _EXTERNAL:
-        try:
-            module = importlib.import_module(f"tradingia.features.{module_name}")
-        except ImportError:
-            continue
-        func = getattr(module, func_name)
-        names = [str(c) for c in func(_probe_candles()).columns]
-        groups.append(Group(module_name, _external_compute(func), {n: Memory(0) for n in names}))
-    return tuple(groups)
+_STRUCTURE_GROUPS: tuple[Group, ...] = (
+    Group("structure", _frame_compute(structure.structure_features), structure.COLUMNS),
+    Group("amd", _frame_compute(amd.amd_features), amd.COLUMNS),
+)
 
 
 def all_groups() -> tuple[Group, ...]:
     """Every feature group, in catalogue order."""
-    return (*_BASE_GROUPS, _MTF_GROUP, *_external_groups(), _SESSION_GROUP)
+    return (*_BASE_GROUPS, _MTF_GROUP, *_STRUCTURE_GROUPS, _SESSION_GROUP)
 
 
 def catalogue() -> dict[str, Group]:
@@ -164,7 +135,7 @@ class FeatureSet:
 
 
 def _full_columns() -> tuple[str, ...]:
-    groups = (*_BASE_GROUPS, _MTF_GROUP, *_external_groups())
+    groups = (*_BASE_GROUPS, _MTF_GROUP, *_STRUCTURE_GROUPS)
     return tuple(name for g in groups for name in g.columns)
 
 

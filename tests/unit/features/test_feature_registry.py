@@ -79,3 +79,14 @@ def test_catalogue_maps_every_full_column_to_one_group() -> None:
     cat = catalogue()
     assert all(name in cat for name in FEATURE_SETS["full"].columns)
     assert all(not name.startswith("session_") for name in FEATURE_SETS["full"].columns)
+
+
+def test_full_set_includes_structure_amd_and_higher_timeframe_columns() -> None:
+    from tradingia.features.amd import AMD_COLUMNS
+    from tradingia.features.structure import STRUCTURE_COLUMNS
+
+    full = FEATURE_SETS["full"].columns
+    assert set(STRUCTURE_COLUMNS) <= set(full)
+    assert set(AMD_COLUMNS) <= set(full)
+    assert sum(c.startswith("mtf_") for c in full) == 20
+    assert not set(full) & set(FEATURE_SETS["minimal"].columns) - set(full)
