@@ -89,4 +89,3 @@ def test_full_set_includes_structure_amd_and_higher_timeframe_columns() -> None:
     assert set(STRUCTURE_COLUMNS) <= set(full)
     assert set(AMD_COLUMNS) <= set(full)
     assert sum(c.startswith("mtf_") for c in full) == 20
-    assert not set(full) & set(FEATURE_SETS["minimal"].columns) - set(full)
