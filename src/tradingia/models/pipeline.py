@@ -33,15 +33,18 @@ class Prepared:
 
 
 def amd_phases(candles: pd.DataFrame) -> pd.Series | None:
-    """Rule-based causal AMD labels, or None while `tradingia.features.amd` is not available."""
+    """Rule-based causal AMD phase names ('none', 'accumulation', ...; NaN in the warm-up),
+    or None when `tradingia.features.amd` is not available."""
     try:
         module = importlib.import_module("tradingia.features.amd")
     except ModuleNotFoundError:
         return None
-    labels = module.amd_labels(candles)
-    if isinstance(labels, pd.DataFrame):
-        labels = labels.iloc[:, 0]
-    return pd.Series(labels, index=candles.index)
+    codes = pd.Series(module.amd_labels(candles), index=candles.index)
+    enum = getattr(module, "AmdPhase", None)
+    if enum is None:
+        return codes
+    names = {int(m): m.name.lower() for m in enum if int(m) >= 0}  # UNKNOWN (warm-up) -> NaN
+    return codes.map(names)
 
 
 def prepare_training(
