@@ -44,12 +44,13 @@ class FakeClock:
 class StubPredictor:
     """Deterministic 'models' for BTCUSDT and ETHUSDT; every other symbol has none."""
 
-    def __init__(self, clock: Any = None) -> None:
+    def __init__(self, clock: Any = None, broken: str | None = BROKEN) -> None:
         self.calls = 0
+        self.broken = broken
         self.clock = clock or (lambda: pd.Timestamp.now(tz="UTC"))
 
     def _check(self, symbol: str, timeframe: Timeframe) -> None:
-        if symbol == BROKEN:
+        if symbol == self.broken:
             raise RuntimeError("secret internal detail")
         if symbol not in TRAINED:
             raise ModelUnavailableError(symbol, timeframe)
