@@ -28,13 +28,14 @@ def build_features(
     """
     fs = get_feature_set(feature_set, with_session=with_session)
     prices = prices_from_candles(candles, timeframe)
-    data: dict[str, np.ndarray] = {}
-    wanted = set(fs.columns)
+    position = {name: i for i, name in enumerate(fs.columns)}
+    # One (columns, rows) block: the frame wraps it without the copy a dict of columns costs.
+    block = np.empty((len(fs.columns), prices.n), dtype="float64")
     for group in fs.groups():
         for name, values in group.compute(prices).items():
-            if name in wanted:
-                data[name] = np.asarray(values, dtype="float64")
-    return pd.DataFrame({c: data[c] for c in fs.columns}, index=candles.index)
+            if name in position:
+                block[position[name]] = values
+    return pd.DataFrame(block.T, index=candles.index, columns=list(fs.columns), copy=False)
 
 
 def feature_summary(features: pd.DataFrame) -> pd.DataFrame:
