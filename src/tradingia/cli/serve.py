@@ -30,7 +30,6 @@ def serve(
     from tradingia.api.app import create_app
     from tradingia.api.deps import ApiOptions
     from tradingia.api.ratelimit import RateLimit
-    from tradingia.jobs.embedded import run_engine_jobs
 
     settings = get_settings()
     try:
@@ -38,8 +37,13 @@ def serve(
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     run_jobs = settings.mode == "embedded" if jobs is None else jobs
+    background = []
+    if run_jobs:
+        from tradingia.jobs.embedded import run_engine_jobs
+
+        background.append(run_engine_jobs)
     app = create_app(settings, options=ApiOptions(dev=dev, prediction_limit=limit),
-                     background=[run_engine_jobs] if run_jobs else [])
+                     background=background)
     base = f"http://{host}:{port}"
     console.print(f"tradingia API ({settings.mode} mode{', jobs on' if run_jobs else ''}): "
                   f"docs {base}/docs · metrics {base}/metrics · signals ws://{host}:{port}"

@@ -1,0 +1,164 @@
+"""Load benchmark of `POST /api/v1/predictions` on loopback, cached and uncached.
+
+Starts `tradingia serve` in its own process on a home with a trained model (it imports the
+shared BTCUSDT 5m candles and trains a small model set first when the home has none), then
+drives it from this process with N concurrent keep-alive HTTP/1.1 clients on raw asyncio
+streams (a light client, so the load generator is not the bottleneck). Uncached requests send
+`Cache-Control: no-cache`, so every one runs the model on the stored candles.
+
+    .venv/bin/python benchmarks/bench_api.py --clients 50 --seconds 10
+
+writes benchmarks/results/api.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+KEY = "bench-key-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cli(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(BIN / "tradingia"), *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def prepare_home(home: Path, env: dict[str, str], symbol: str, timeframe: str,
+                 data: Path) -> None:
+    """Import candles and train a small model set unless the home already has one."""
+    if (home / "models" / symbol / timeframe).is_dir():
+        return
+    print(f"importing {data} and training a small model set in {home} ...", flush=True)
+    _cli(env, "data", "import", str(data), "--symbol", symbol, "--timeframe", timeframe)
+    _cli(env, "train", "--symbol", symbol, "--timeframe", timeframe,
+         "--feature-set", "minimal", "--folds", "2")
+
+
+async def _client(port: int, request: bytes, stop_at: float, latencies: list[float],
+                  statuses: dict[int, int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            status = int(lines[0].split()[1])
+            length = next(int(line.split(b":")[1]) for line in lines
+                          if line.lower().startswith(b"content-length:"))
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            statuses[status] = statuses.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+def _request(port: int, body: bytes, cached: bool) -> bytes:
+    extra = b"" if cached else b"Cache-Control: no-cache\r\n"
+    return (b"POST /api/v1/predictions HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+            b"X-API-Key: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+            % (port, KEY.encode(), len(body)) + extra + b"\r\n" + body)
+
+
+async def run_load(port: int, body: bytes, cached: bool, clients: int,
+                   seconds: float) -> dict[str, object]:
+    """Drive the server with `clients` connections for `seconds`; latency percentiles."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    request = _request(port, body, cached)
+    started = time.perf_counter()
+    await asyncio.gather(*(_client(port, request, started + seconds, latencies, statuses)
+                           for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
+
+    return {"cached": cached, "clients": clients, "seconds": round(elapsed, 2),
+            "requests": len(latencies), "requests_per_second": round(len(latencies) / elapsed, 1),
+            "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99),
+            "max_ms": round(latencies[-1] * 1000, 2), "statuses": statuses}
+
+
+def _wait(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the server exited during start-up")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--uncached-seconds", type=float, default=10.0)
+    parser.add_argument("--symbol", default="BTCUSDT")
+    parser.add_argument("--timeframe", default="5m")
+    parser.add_argument("--horizon", type=int, default=12)
+    parser.add_argument("--home", type=Path, default=None,
+                        help="TRADINGIA_HOME with a trained model (default: a fresh temp one)")
+    parser.add_argument("--data", type=Path,
+                        default=ROOT.parent / "shared/data/ohlcv/BTCUSDT_5m.csv.gz")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/api.json")
+    args = parser.parse_args()
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="tradingia-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRADINGIA_")}
+    env |= {"TRADINGIA_HOME": str(home), "TRADINGIA_API_KEYS": KEY}
+    prepare_home(home, env, args.symbol, args.timeframe, args.data)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "tradingia"), "serve", "--port", str(port), "--no-jobs",
+         "--prediction-limit", "0", "--log-level", "warning"], env=env)
+    try:
+        _wait(port, server)
+        body = json.dumps({"symbol": args.symbol, "timeframe": args.timeframe,
+                           "horizon": args.horizon}).encode()
+        asyncio.run(run_load(port, body, True, 2, 1.0))  # warm-up: first prediction, caches
+        cached = asyncio.run(run_load(port, body, True, args.clients, args.seconds))
+        uncached = asyncio.run(run_load(port, body, False, args.clients,
+                                        args.uncached_seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    result = {
+        "benchmark": "POST /api/v1/predictions on loopback",
+        "command": "python benchmarks/bench_api.py " + " ".join(sys.argv[1:]),
+        "server": "tradingia serve (uvicorn, 1 worker, embedded mode, --no-jobs, no rate limit)",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "targets": {"cached_p99_ms_below": 25, "cached_rps_above": 1000},
+        "cached": cached, "uncached": uncached,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
