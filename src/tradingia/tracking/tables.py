@@ -87,14 +87,12 @@ def build_tables(dialect: str) -> TrackingTables:
 
 
 def create_tables(engine: sa.Engine) -> TrackingTables:
-    """Create the log tables (and the `ml` schema) when missing; returns their definitions.
-
-    PostgreSQL deployments normally get them from the Alembic revision; this keeps embedded
-    mode and fresh test databases working without a migration step.
-    """
+    """Bring the log tables up: Alembic migrations on PostgreSQL, `create_all` on SQLite."""
     tables = build_tables(engine.dialect.name)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
-        tables.metadata.create_all(conn, checkfirst=True)
+    if engine.dialect.name == "postgresql":
+        from tradingia.data.migrations import upgrade
+
+        upgrade(engine)
+    else:
+        tables.metadata.create_all(engine, checkfirst=True)
     return tables
