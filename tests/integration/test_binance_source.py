@@ -55,6 +55,7 @@ def test_recorded_klines_parse_to_candle_frames(venue: VenueServer, sleeps: list
     frame = pd.concat(pages)
     assert len(frame) == 6
     assert frame.index[0] == start
+    assert isinstance(frame.index, pd.DatetimeIndex)
     assert frame.index.name == "timestamp"
     assert frame.index.unit == "ns"
     assert (frame.dtypes == "float64").all()
@@ -157,7 +158,7 @@ def test_retries_exhausted_raise_source_error(venue: VenueServer, sleeps: list[f
     venue.state.klines["BTCUSDT"] = synthetic_klines("2024-01-01", 10)
     venue.state.fail("/api/v3/klines", 503, "<html>Service Unavailable</html>", times=10)
 
-    with pytest.raises(SourceError, match="failed after 3 attempts.*TRADINGIA_HTTP_MAX_RETRIES"):
+    with pytest.raises(SourceError, match=r"failed after 3 attempts.*TRADINGIA_HTTP_MAX_RETRIES"):
         fetch(source(venue, sleeps, retries=2), START, START + 10 * FIVE)
     assert sleeps == [1.0, 2.0]
 

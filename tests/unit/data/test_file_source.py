@@ -240,6 +240,7 @@ def test_empty_file_raises_and_header_only_file_gives_no_rows(tmp_path: Path) ->
         read_candle_file(write(tmp_path, "empty.csv", ""))
     frame = read_candle_file(write(tmp_path, "h.csv", "timestamp,open,high,low,close,volume\n"))
     assert frame.empty
+    assert isinstance(frame.index, pd.DatetimeIndex)
     assert str(frame.index.tz) == "UTC"
 
 

@@ -91,7 +91,10 @@ class PolygonSource:
                 )
                 if not page.empty:
                     yield page
-                url, params = self._next(body.get("next_url")), {}
+                next_url = self._next(body.get("next_url"))
+                if next_url == url:
+                    raise SourceError(f"Polygon sent {ticker} next_url {url} twice.")
+                url, params = next_url, {}
 
     def _next(self, next_url: str | None) -> str | None:
         """`next_url` moved onto the configured base URL (same path and cursor)."""
@@ -103,7 +106,9 @@ class PolygonSource:
     def _get(self, url: str, params: dict[str, str | int], what: str) -> dict[str, Any]:
         def attempt() -> dict[str, Any]:
             try:
-                response = self._client.get(url, params={**params, "apiKey": self._key})
+                # the key is merged into the URL's own query (next_url carries a cursor)
+                full = httpx.URL(url).copy_merge_params({**params, "apiKey": self._key})
+                response = self._client.get(full)
             except httpx.TransportError as exc:
                 raise TransientError(f"{type(exc).__name__}: {exc}") from exc
             return _json_or_raise(response, what)
