@@ -149,7 +149,7 @@ def _to_arrays(candles: pd.DataFrame, sig: pd.DataFrame, positions: np.ndarray,
 def _candle_step(index: pd.DatetimeIndex) -> pd.Timedelta:
     if len(index) < 2:
         return pd.Timedelta(minutes=1)
-    return pd.Timedelta((index[1:] - index[:-1]).min())
+    return pd.Timedelta(int(np.diff(index.asi8).min()), unit=index.unit)
 
 
 def _spreads(index: pd.DatetimeIndex, cfg: BacktestConfig) -> np.ndarray:

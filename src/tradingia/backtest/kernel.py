@@ -33,11 +33,12 @@ REASONS = ("stop", "break_even", "trailing_stop", "take_profit", "time", "end")
 # counters
 C_SKIPPED_IN_POSITION, C_SKIPPED_AT_END, C_SKIPPED_GAPPED, C_LIMIT_EXPIRED = 0, 1, 2, 3
 C_LIMIT_REPLACED, C_AMBIGUOUS, C_RESOLVED_BY_FINER, C_SKIPPED_BAD_SIZE = 4, 5, 6, 7
-C_LIMIT_UNFILLED = 8
-N_COUNTERS = 9
+C_LIMIT_UNFILLED, C_SKIPPED_NO_EQUITY = 8, 9
+N_COUNTERS = 10
 COUNTER_NAMES = (
     "skipped_in_position", "skipped_at_end", "skipped_gapped", "limit_expired",
     "limit_replaced", "ambiguous", "resolved_by_finer", "skipped_bad_size", "limit_unfilled",
+    "skipped_no_equity",
 )
 
 # float parameters
@@ -169,14 +170,14 @@ def _walk(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, bar: int, o: float, h:
 
 
 @njit(cache=True)
-def _exits_in_candle(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int,
-                     bars: tuple, fine: tuple, tps: np.ndarray, fracs: np.ndarray,
+def _exits_in_candle(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int, o: float,
+                     h: float, lo: float, fine: tuple, tps: np.ndarray, fracs: np.ndarray,
                      policy: int) -> float:
-    o, h, lo = bars[0], bars[1], bars[2]
+    """Exits in candle `i`, settled by its finer candles when it is ambiguous and they exist."""
     fo, fh, fl, fstart, fend = fine
     has_fine = fstart.shape[0] > 0 and fend[i] > fstart[i]
-    pnl, pending = _walk(st, tr, fp, i, o[i], h[i], lo[i], tps, fracs, -1 if has_fine else policy)
-    if not pending:
+    pnl, ambiguous = _walk(st, tr, fp, i, o, h, lo, tps, fracs, -1 if has_fine else policy)
+    if not (has_fine and ambiguous):
         return pnl
     settled = True
     for j in range(fstart[i], fend[i]):
@@ -186,12 +187,20 @@ def _exits_in_candle(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int,
         pnl += p
         settled = settled and not amb
     if st[S_QTY] > 0.0:  # finer candles did not settle it: fall back on the coarse candle
-        p, amb = _walk(st, tr, fp, i, o[i], h[i], lo[i], tps, fracs, policy)
+        p, amb = _walk(st, tr, fp, i, o, h, lo, tps, fracs, policy)
         pnl += p
         settled = settled and not amb
     if settled:
         tr[int(st[S_ROW]), T_FINE] = 1.0
     return pnl
+
+
+@njit(cache=True)
+def _touches(st: np.ndarray, o: float, h: float, lo: float, target: float) -> bool:
+    """Cheap pre-check: can this candle reach the stop or the next target at all?"""
+    if st[S_DIR] > 0:
+        return lo <= st[S_STOP] or h >= target or o <= st[S_STOP]
+    return -h <= st[S_STOP] or -lo >= target or -o <= st[S_STOP]
 
 
 @njit(cache=True)
@@ -247,7 +256,10 @@ def _try_entry(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, ip: np.ndarray, i
         qty = fp[P_FIXED]
     else:
         qty = sig_size[s]
-    if not (qty > 0.0 and np.isfinite(qty)) or risk_dist <= 0 or cash <= 0:
+    if cash <= 0:
+        counters[C_SKIPPED_NO_EQUITY] += 1
+        return -1, 0.0
+    if not (qty > 0.0 and np.isfinite(qty)) or risk_dist <= 0:
         counters[C_SKIPPED_BAD_SIZE] += 1
         return -1, 0.0
     fee = qty * abs(entry) * fee_rate
@@ -265,35 +277,50 @@ def _try_entry(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, ip: np.ndarray, i
 
 
 @njit(cache=True)
-def _manage_position(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int, how: int,
-                     bars: tuple, fine: tuple, sigs: tuple, policy: int,
-                     time_exit: int) -> float:
-    """Exits, then stop moves and swap, of the open position in candle `i`; cash change."""
-    lo, h, c = bars[2], bars[1], bars[3]
-    s = int(st[S_SIG])
-    st[S_HALF_SPREAD] = 0.5 * bars[4][i]
-    cash = 0.0
-    if how == 2:  # limit filled inside the candle: only its stop can follow for sure
-        pl = lo[i] if st[S_DIR] > 0 else -h[i]
-        if pl <= st[S_STOP]:
-            cash += _close(st, tr, fp, i, st[S_QTY], st[S_STOP], True, _stop_reason(st))
-    else:
-        cash += _exits_in_candle(st, tr, fp, i, bars, fine, sigs[3][s], sigs[4][s], policy)
-    cn = st[S_DIR] * c[i]
+def _after_candle(st: np.ndarray, tr: np.ndarray, fp: np.ndarray, i: int, c: float, h: float,
+                  lo: float, time_exit: int, last: bool) -> float:
+    """At the close: time and end exits, then stop moves and swap; returns the cash change."""
+    cn = st[S_DIR] * c
     row = int(st[S_ROW])
-    held = i - int(tr[row, T_ENTRY_BAR]) + 1
-    if st[S_QTY] > 0.0 and time_exit > 0 and held >= time_exit:
+    cash = 0.0
+    if time_exit > 0 and i - int(tr[row, T_ENTRY_BAR]) + 1 >= time_exit:
         cash += _close(st, tr, fp, i, st[S_QTY], cn, True, R_TIME)
-    if st[S_QTY] > 0.0 and i == c.shape[0] - 1:
+    if st[S_QTY] > 0.0 and last:
         cash += _close(st, tr, fp, i, st[S_QTY], cn, True, R_END)
     if st[S_QTY] > 0.0:
-        _move_stop(st, fp, h[i] if st[S_DIR] > 0 else -lo[i])
-        rate = fp[P_SWAP_LONG] if st[S_DIR] > 0 else fp[P_SWAP_SHORT]
-        swap = st[S_QTY] * c[i] * rate
+        _move_stop(st, fp, h if st[S_DIR] > 0 else -lo)
+        swap = st[S_QTY] * c * (fp[P_SWAP_LONG] if st[S_DIR] > 0 else fp[P_SWAP_SHORT])
         cash -= swap
         tr[row, T_PNL] -= swap
         tr[row, T_SWAP] += swap
     return cash
+
+
+@njit(cache=True)
+def _still_pending(how: int, pending: int, since: int, i: int, expiry: int,
+                   counters: np.ndarray) -> int:
+    """The pending signal after an entry attempt: filled or void (-1), expired, or waiting."""
+    if how != 0:
+        return -1
+    if expiry > 0 and i - since >= expiry:
+        counters[C_LIMIT_EXPIRED] += 1
+        return -1
+    return pending
+
+
+@njit(cache=True)
+def _take_signal(si: int, i: int, n: int, in_pos: bool, pending: int, since: int,
+                 counters: np.ndarray) -> tuple[int, int]:
+    """A signal of candle `i`: skipped (position open, last candle) or pending for `i + 1`."""
+    if in_pos:
+        counters[C_SKIPPED_IN_POSITION] += 1
+        return pending, since
+    if i == n - 1:
+        counters[C_SKIPPED_AT_END] += 1
+        return pending, since
+    if pending >= 0:
+        counters[C_LIMIT_REPLACED] += 1
+    return si, i
 
 
 @njit(cache=True)
@@ -306,8 +333,8 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
     size[m] NaN if none, limit entry[m] NaN for market); fine: (open, high, low, start int64[n],
     end int64[n]) or empty arrays.
     """
-    c = bars[3]
-    sig_bar = sigs[0]
+    o, h, lo, c, spread = bars
+    sig_bar, sig_tp, sig_frac = sigs[0], sigs[3], sigs[4]
     n = c.shape[0]
     m = sig_bar.shape[0]
     tr = np.zeros((max(m, 1), N_TRADE_COLS))
@@ -318,35 +345,38 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
     time_exit = ip[I_TIME_EXIT]
     expiry = ip[I_LIMIT_EXPIRY]
     cash = fp[P_EQUITY]
+    after = (time_exit > 0 or not np.isnan(fp[P_BE_R]) or not np.isnan(fp[P_TRAIL_R])
+             or fp[P_SWAP_LONG] != 0.0 or fp[P_SWAP_SHORT] != 0.0)
     in_pos = False
     pending, pending_since, n_trades, si = -1, 0, 0, 0
     for i in range(n):
         how = 0
         if pending >= 0:
             how, fee = _try_entry(st, tr, fp, ip, i, bars, sigs, pending, n_trades, cash, counters)
+            cash += fee
             if how > 0:
-                cash += fee
                 in_pos = True
                 n_trades += 1
-                pending = -1
-            elif how < 0:
-                pending = -1
-            elif expiry > 0 and i - pending_since >= expiry:
-                counters[C_LIMIT_EXPIRED] += 1
-                pending = -1
+            pending = _still_pending(how, pending, pending_since, i, expiry, counters)
         if in_pos:
-            cash += _manage_position(st, tr, fp, i, how, bars, fine, sigs, policy, time_exit)
+            s = int(st[S_SIG])
+            st[S_HALF_SPREAD] = 0.5 * spread[i]
+            k = int(st[S_K])
+            target = st[S_DIR] * sig_tp[s, k] if k < int(st[S_NK]) else np.inf
+            if how == 2:  # limit filled inside the candle: only its stop can follow for sure
+                if (lo[i] if st[S_DIR] > 0 else -h[i]) <= st[S_STOP]:
+                    cash += _close(st, tr, fp, i, st[S_QTY], st[S_STOP], True,
+                                   _stop_reason(st))
+            elif _touches(st, o[i], h[i], lo[i], target):
+                cash += _exits_in_candle(st, tr, fp, i, o[i], h[i], lo[i], fine, sig_tp[s],
+                                         sig_frac[s], policy)
+            if st[S_QTY] > 0.0 and (after or i == n - 1):
+                cash += _after_candle(st, tr, fp, i, c[i], h[i], lo[i], time_exit, i == n - 1)
             in_pos = st[S_QTY] > 0.0
         equity[i] = cash + (st[S_QTY] * (st[S_DIR] * c[i] - st[S_ENTRY]) if in_pos else 0.0)
         if si < m and sig_bar[si] == i:
-            if in_pos:
-                counters[C_SKIPPED_IN_POSITION] += 1
-            elif i == n - 1:
-                counters[C_SKIPPED_AT_END] += 1
-            else:
-                if pending >= 0:
-                    counters[C_LIMIT_REPLACED] += 1
-                pending, pending_since = si, i
+            pending, pending_since = _take_signal(si, i, n, in_pos, pending, pending_since,
+                                                  counters)
             si += 1
     if pending >= 0:
         counters[C_LIMIT_UNFILLED] += 1

@@ -165,7 +165,7 @@ def _sortino(rets: np.ndarray, per_year: float) -> float | None:
 def _step(index: pd.DatetimeIndex) -> pd.Timedelta:
     if len(index) < 2:
         return pd.Timedelta(0)
-    return pd.Timedelta((index[1:] - index[:-1]).min())
+    return pd.Timedelta(int(np.diff(index.asi8).min()), unit=index.unit)
 
 
 def _hours(trades: pd.DataFrame, step: pd.Timedelta) -> pd.Series:

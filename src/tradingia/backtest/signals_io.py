@@ -101,7 +101,7 @@ def validate_against_candles(signals: pd.DataFrame, candles: pd.DataFrame) -> np
     index = pd.DatetimeIndex(candles.index)
     if len(signals) and len(index) == 0:
         raise DataValidationError("There are signals but no candles in the chosen span.")
-    pos = index.get_indexer(signals.index)
+    pos = _positions(index, pd.DatetimeIndex(signals.index))
     outside = signals.index[pos < 0]
     if len(outside):
         span = f"{index[0]} .. {index[-1]}" if len(index) else "no candles"
@@ -114,6 +114,16 @@ def validate_against_candles(signals: pd.DataFrame, candles: pd.DataFrame) -> np
     close = candles["close"].to_numpy(dtype="float64")[pos]
     _check_sides(signals, close)
     return pos.astype("int64")
+
+
+def _positions(index: pd.DatetimeIndex, stamps: pd.DatetimeIndex) -> np.ndarray:
+    """Position of each stamp in the increasing candle index; -1 where it is not a candle."""
+    keys = index.as_unit("ns").asi8
+    wanted = stamps.as_unit("ns").asi8
+    pos = np.searchsorted(keys, wanted)
+    found = pos < len(keys)
+    found[found] = keys[pos[found]] == wanted[found]
+    return np.where(found, pos, -1)
 
 
 def _check_columns(frame: pd.DataFrame) -> None:
@@ -133,8 +143,9 @@ def _check_columns(frame: pd.DataFrame) -> None:
 
 
 def _parse_direction(column: pd.Series) -> pd.Series:
-    text = column.astype("string").str.strip().str.lower()
-    parsed = text.map(_DIRECTIONS)
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    known = np.array([_DIRECTIONS.get(str(u).strip().lower(), np.nan) for u in uniques])
+    parsed = pd.Series(known[codes] if len(codes) else np.array([]), index=column.index)
     bad = column.index[parsed.isna()]
     if len(bad):
         values = sorted({str(v) for v in column.loc[bad]})[:_SHOW]

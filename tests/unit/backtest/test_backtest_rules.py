@@ -109,8 +109,9 @@ def test_stop_counts_first_when_stop_and_target_share_a_candle() -> None:
     trade = result.trades.iloc[0]
     assert trade["exit_reason"] == "stop"
     assert trade["r_multiple"] == -1.0
-    assert bool(trade["ambiguous"])
+    assert bool(trade["ambiguous"]) and not bool(trade["resolved_by_finer"])
     assert result.counters["ambiguous"] == 1
+    assert result.counters["resolved_by_finer"] == 0
 
 
 def test_optimistic_bound_counts_targets_first_in_ambiguous_candles() -> None:
