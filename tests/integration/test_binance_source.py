@@ -163,6 +163,15 @@ def test_retries_exhausted_raise_source_error(venue: VenueServer, sleeps: list[f
     assert sleeps == [1.0, 2.0]
 
 
+def test_range_shorter_than_one_candle_makes_no_request(
+    venue: VenueServer, sleeps: list[float]
+) -> None:
+    pages = fetch(source(venue, sleeps), START, START + pd.Timedelta(minutes=4))
+
+    assert pages == []
+    assert venue.state.requests == []
+
+
 def test_symbol_missing_from_exchange_info_raises_source_error(
     venue: VenueServer, sleeps: list[float]
 ) -> None:

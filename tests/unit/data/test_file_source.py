@@ -170,6 +170,15 @@ def test_mt4_history_center_export_without_header(tmp_path: Path) -> None:
     assert frame.iloc[1].tolist() == [1.11, 1.13, 1.10, 1.12, 77.0]
 
 
+def test_mt4_windows_export_with_bom_and_crlf_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "EURUSD5.csv"
+    path.write_bytes(b"\xef\xbb\xbf2024.01.02,00:00,1.10,1.12,1.09,1.11,123\r\n"
+                     b"2024.01.02,00:05,1.11,1.13,1.10,1.12,77\r\n")
+    frame = read_candle_file(path)
+    assert list(frame.index) == utc("2024-01-02 00:00", "2024-01-02 00:05")
+    assert frame["volume"].tolist() == [123.0, 77.0]
+
+
 def test_mt4_export_with_date_and_time_in_one_field(tmp_path: Path) -> None:
     path = write(tmp_path, "EURUSD5.csv", "2024.01.02 00:05,1.10,1.12,1.09,1.11,123\n")
     assert list(read_candle_file(path).index) == utc("2024-01-02 00:05")

@@ -79,6 +79,8 @@ class BinanceSource:
         ticker = get_symbol(symbol).ticker("binance")
         last_open = last_closed_open(timeframe, end)
         since, until = epoch_ms(start), epoch_ms(last_open)
+        if since > until:
+            return
         self._call(f"Binance markets for {ticker}", self._exchange.load_markets)
         while since <= until:
             rows: list[list[Any]] = self._call(
