@@ -124,9 +124,10 @@ class RedisCache:
         await self._client.aclose()
 
 
-def make_cache(settings: Settings) -> Cache:
-    """Redis when `redis_url` is set, otherwise the in-process cache."""
-    return RedisCache(settings.redis_url) if settings.redis_url else MemoryCache()
+def make_cache(settings: Settings, seconds: Callable[[], float] = time.monotonic) -> Cache:
+    """Redis when `redis_url` is set, otherwise the in-process cache (timed by `seconds`)."""
+    return RedisCache(settings.redis_url) if settings.redis_url else MemoryCache(
+        monotonic=seconds)
 
 
 def last_closed_candle(now: pd.Timestamp, timeframe: Timeframe) -> pd.Timestamp:

@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], pd.Timestamp]
 
+# A prediction made on a candle older than the last closed one (the sync has not stored the
+# newest candle yet) is cached this long only, so it is redone once the candle lands.
+BEHIND_TTL_SECONDS = 15.0
+
 
 def utc_now() -> pd.Timestamp:
     """The wall clock, as a UTC timestamp."""
@@ -97,9 +101,11 @@ class MLEngine:
         """Wire cache, bus, tracking database and predictor from settings."""
         db = sa.create_engine(tracking_url(settings), pool_pre_ping=True)
         tables = create_tables(db)
+        now = clock or utc_now
+        cache = make_cache(settings, lambda: now().timestamp()) if clock else make_cache(settings)
         return cls(
-            settings, clock=clock or utc_now, predictor=predictor or make_predictor(settings),
-            cache=make_cache(settings), bus=make_bus(settings), db=db, tables=tables,
+            settings, clock=now, predictor=predictor or make_predictor(settings),
+            cache=cache, bus=make_bus(settings), db=db, tables=tables,
             writer=LogWriter(db, tables),
         )
 
@@ -176,7 +182,10 @@ class MLEngine:
         pred = await asyncio.to_thread(self.predictor.predict, name, tf, horizon)
         record = {"id": str(uuid.uuid4()), **pred, "generated_at": now.isoformat()}
         body = _dumps(record)
-        await self.cache.set(key, body, seconds_until_next_close(now, tf))
+        ttl = seconds_until_next_close(now, tf)
+        if pd.Timestamp(record["candle_time"]) < last_closed_candle(now, tf):
+            ttl = min(ttl, BEHIND_TTL_SECONDS)  # the store lags the clock: retry soon
+        await self.cache.set(key, body, ttl)
         self.writer.submit("predictions", _prediction_row(record, now))
         return PredictionReply(body, False)
 

@@ -25,6 +25,7 @@ from tradingia.services.predictor import ModelUnavailableError
 
 HORIZONS = (6, 12, 18, 36, 72)
 TRAINED = ("BTCUSDT", "ETHUSDT")
+LAGGING = "ETHUSDT"  # its store lags the clock by one candle (the sync has not caught up)
 BROKEN = "SOLUSDT"  # its 'model' crashes: the API must answer 500 without leaking details
 
 
@@ -62,6 +63,8 @@ class StubPredictor:
         self._check(symbol, timeframe)
         self.calls += 1
         candle = self._candle(timeframe)
+        if symbol == LAGGING:
+            candle -= timeframe.delta
         close = 100.0 + candle.minute
         return {"symbol": symbol, "timeframe": timeframe.value, "horizon": horizon,
                 "candle_time": candle.isoformat(), "reference_close": close,

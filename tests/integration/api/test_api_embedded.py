@@ -123,6 +123,16 @@ def test_prediction_is_cached_until_the_next_candle_closes(server: Server) -> No
     assert after.json()["candle_time"] > first.json()["candle_time"]
 
 
+def test_a_prediction_on_a_lagging_store_is_redone_soon(server: Server) -> None:
+    server.clock.now = server.clock.now.floor("5min") + pd.Timedelta(seconds=10)
+    calls = server.stub.calls
+    assert _predict(server, symbol="ETHUSDT").headers["x-cache"] == "miss"
+    assert _predict(server, symbol="ETHUSDT").headers["x-cache"] == "hit"
+    server.clock.advance(seconds=16)  # same candle, but past the short TTL of a lagging store
+    assert _predict(server, symbol="ETHUSDT").headers["x-cache"] == "miss"
+    assert server.stub.calls == calls + 2
+
+
 def test_no_cache_header_recomputes(server: Server) -> None:
     _predict(server, horizon=36)
     calls = server.stub.calls
