@@ -6,8 +6,9 @@ ccxt is an optional extra (`pip install tradingia[exchange]`), imported when a s
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -22,6 +23,7 @@ from tradingia.data.sources.retry import (
     call_with_retries,
 )
 
+T = TypeVar("T")
 PAGE_LIMIT = 1000  # Binance's maximum klines per spot request
 _REST_APIS = ("public", "private", "v1")  # the spot REST roots, all under /api
 
@@ -85,9 +87,8 @@ class BinanceSource:
         while since <= until:
             rows: list[list[Any]] = self._call(
                 f"Binance {ticker} {timeframe} klines from {pd.Timestamp(since, unit='ms')}",
-                lambda since=since: self._exchange.fetch_ohlcv(
-                    ticker, timeframe.value, since=since, limit=self._limit,
-                    params={"until": until}),
+                partial(self._exchange.fetch_ohlcv, ticker, timeframe.value, since=since,
+                        limit=self._limit, params={"until": until}),
             )
             if not rows:
                 return
@@ -100,11 +101,11 @@ class BinanceSource:
                 raise SourceError(f"Binance returned {ticker} klines before {since} again.")
             since = next_since
 
-    def _call(self, what: str, call: Any) -> Any:
+    def _call(self, what: str, call: Callable[[], T]) -> T:
         """Run one ccxt call, retrying its transient failures; others become SourceError."""
         ccxt = self._ccxt
 
-        def attempt() -> Any:
+        def attempt() -> T:
             try:
                 return call()
             except (ccxt.RateLimitExceeded, ccxt.DDoSProtection) as exc:  # 429 / 418
