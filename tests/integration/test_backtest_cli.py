@@ -128,3 +128,38 @@ def test_from_to_restrict_the_span(files: dict[str, Path]) -> None:
     metrics = json.loads((files["tmp"] / "report" / "metrics.json").read_text())
     assert metrics["span"]["candles"] == 5
     assert metrics["signals"] == 1  # the 00:00 signal lies before --from
+
+
+def test_candles_come_from_the_store_without_data(files: dict[str, Path],
+                                                  tradingia_home: Path) -> None:
+    stores = pytest.importorskip("tradingia.data.stores")
+    if not hasattr(stores, "open_candle_store"):
+        pytest.skip("candle stores not available yet")
+    from tradingia.core.settings import get_settings
+    from tradingia.core.timeframes import Timeframe
+
+    candles = pd.read_csv(files["candles"], index_col="timestamp", parse_dates=True)
+    store = stores.open_candle_store(get_settings())
+    try:
+        store.write("EURUSD", Timeframe.H1, candles.astype("float64"))
+    finally:
+        store.close()
+    result = runner.invoke(app, ["backtest", "--symbol", "EURUSD", "--timeframe", "1h",
+                                 "--signals", str(files["signals"]), "--fee-bps", "0",
+                                 "--slippage-bps", "0", "--sizing", "fixed",
+                                 "--report", str(files["tmp"] / "store_report")])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((files["tmp"] / "store_report" / "metrics.json").read_text())
+    assert metrics["trades"] == 2 and metrics["total_r"] == 3.0
+
+
+def test_unknown_symbol_in_the_store_says_how_to_import(files: dict[str, Path],
+                                                        tradingia_home: Path) -> None:
+    stores = pytest.importorskip("tradingia.data.stores")
+    if not hasattr(stores, "open_candle_store"):
+        pytest.skip("candle stores not available yet")
+    result = runner.invoke(app, ["backtest", "--symbol", "BTCUSDT", "--timeframe", "1h",
+                                 "--signals", str(files["signals"]),
+                                 "--report", str(files["tmp"] / "r")])
+    assert result.exit_code == 4
+    assert "tradingia data import" in " ".join(result.output.split())
