@@ -371,7 +371,9 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
                 cash += _exits_in_candle(st, tr, fp, i, o[i], h[i], lo[i], fine, sig_tp[s],
                                          sig_frac[s], policy)
             if st[S_QTY] > 0.0 and (after or i == n - 1):
-                cash += _after_candle(st, tr, fp, i, c[i], h[i], lo[i], time_exit, i == n - 1)
+                # a limit filled inside the candle: its extremes may precede the fill
+                hi, low = (c[i], c[i]) if how == 2 else (h[i], lo[i])
+                cash += _after_candle(st, tr, fp, i, c[i], hi, low, time_exit, i == n - 1)
             in_pos = st[S_QTY] > 0.0
         equity[i] = cash + (st[S_QTY] * (st[S_DIR] * c[i] - st[S_ENTRY]) if in_pos else 0.0)
         if si < m and sig_bar[si] == i:
