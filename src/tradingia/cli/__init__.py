@@ -13,10 +13,12 @@ from tradingia import __version__
 from tradingia.cli._console import console, err_console
 from tradingia.cli.backtest import backtest_command
 from tradingia.cli.data import data_app
+from tradingia.cli.demo import demo
 from tradingia.cli.models import models_app
 from tradingia.cli.predict import predict_command
 from tradingia.cli.serve import serve
 from tradingia.cli.train import train_command
+from tradingia.cli.worker import worker
 from tradingia.core.errors import TradingiaError
 
 app = typer.Typer(
@@ -28,6 +30,8 @@ app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 app.command()(serve)
+app.command()(worker)
+app.command()(demo)
 app.command(name="backtest")(backtest_command)
 app.command(name="train")(train_command)
 app.add_typer(models_app, name="models")

@@ -1,8 +1,188 @@
-"""`tradingia data ...`: import, sync, gaps, resample, show."""
+"""`tradingia data ...`: import, sync, gaps, resample, fill, show, list."""
 
 from __future__ import annotations
 
-import typer
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
 
-data_app = typer.Typer(help="Market data: import, sync, gaps, resample, show.",
+import pandas as pd
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tradingia.cli._console import console
+from tradingia.core.errors import UnsupportedError
+from tradingia.core.timeframes import Timeframe
+from tradingia.services import market_data as svc
+
+data_app = typer.Typer(help="Market data: import, sync, gaps, resample, fill, show.",
                        no_args_is_help=True)
+
+SymbolOpt = Annotated[str, typer.Option("--symbol", "-s", help="Canonical symbol, e.g. BTCUSDT.")]
+TimeframeOpt = Annotated[str, typer.Option("--timeframe", "-t",
+                                           help="1m 5m 15m 30m 1h 4h 1d 1w")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def parse_time(value: str | None, option: str) -> pd.Timestamp | None:
+    """Parse a CLI date/time as UTC; a bad value is a clear error naming the option."""
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError:
+        raise UnsupportedError(
+            f"{option}: cannot read {value!r} as a date; use ISO-8601, e.g. 2024-01-31 "
+            "or 2024-01-31T12:00Z."
+        ) from None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _print_json(payload: object) -> None:
+    typer.echo(json.dumps(payload, indent=2))
+
+
+@data_app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="CSV, CSV.gz, Parquet or MT4 History export.")],
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Drop or fix rows that break the rules, and list what was done.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate a candle file and upsert it into the store (idempotent, all or nothing)."""
+    tf = Timeframe.parse(timeframe)
+    with svc.candle_store() as store, console.status(f"Importing {path} ..."):
+        report = svc.import_file(store, path, symbol, tf, repair=repair)
+    summary = report.summary
+    payload = {
+        "symbol": report.symbol, "timeframe": tf.value, "rows_read": report.rows_read,
+        "inserted": report.written.inserted, "updated": report.written.updated,
+        "unchanged": report.written.unchanged, "repairs": list(report.repairs),
+        "stored_rows": summary.rows if summary else 0,
+        "first": summary.first.isoformat() if summary else None,
+        "last": summary.last.isoformat() if summary else None,
+    }
+    if as_json:
+        _print_json(payload)
+        return
+    for line in report.repairs:
+        console.print(f"[yellow]repair:[/] {line}")
+    console.print(
+        f"{report.symbol} {tf.value}: read {report.rows_read:,} rows, "
+        f"inserted {report.written.inserted:,}, updated {report.written.updated:,}, "
+        f"unchanged {report.written.unchanged:,}; stored {payload['stored_rows']:,} rows "
+        f"from {payload['first']} to {payload['last']}."
+    )
+
+
+@data_app.command()
+def sync(
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
+    source: Annotated[str, typer.Option(help="Venue: binance or polygon.")] = "binance",
+    since: Annotated[str | None, typer.Option(
+        help="Start date for a first sync or a back-fill (default: 30 days ago).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch only the candles the store lacks (new ones and recent gaps) from a venue."""
+    tf = Timeframe.parse(timeframe)
+    now = pd.Timestamp(datetime.now(UTC))
+    start = parse_time(since, "--since")
+    with svc.candle_store() as store, _progress() as progress:
+        task = progress.add_task(f"sync {symbol} {tf.value}", total=None)
+        report = svc.sync_series(
+            store, symbol, tf, now=now, source_name=source, since=start,
+            progress=lambda n: progress.advance(task, n),
+        )
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    console.print(
+        f"{report.symbol} {tf.value}: {len(report.windows)} window(s), received "
+        f"{report.received:,} candles, inserted {report.inserted:,}, updated "
+        f"{report.updated:,}; last candle {report.last}."
+    )
+
+
+@data_app.command()
+def gaps(
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
+    start: Annotated[str | None, typer.Option("--from", help="Start (inclusive).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="End (exclusive).")] = None,
+    limit: Annotated[int, typer.Option(help="Gaps listed in the table (longest first).")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Missing candles, judged by the market's calendar (FX and metals close on weekends)."""
+    tf = Timeframe.parse(timeframe)
+    with svc.candle_store() as store:
+        report = svc.series_gaps(store, symbol, tf, parse_time(start, "--from"),
+                                 parse_time(end, "--to"))
+    payload = report.to_dict()
+    if as_json:
+        _print_json(payload)
+        return
+    console.print(
+        f"{payload['symbol']} {tf.value}: expected {report.expected:,}, present "
+        f"{report.present:,}, missing {report.missing:,} in {len(report.gaps)} gap(s)."
+    )
+    if report.gaps:
+        table = Table("start", "end", "missing", title=f"longest {min(limit, len(report.gaps))}")
+        for gap in sorted(report.gaps, key=lambda g: -g.missing)[:limit]:
+            table.add_row(gap.start.isoformat(), gap.end.isoformat(), str(gap.missing))
+        console.print(table)
+
+
+@data_app.command()
+def resample(
+    symbol: SymbolOpt,
+    source: Annotated[str, typer.Option("--from", help="Stored timeframe to read.")],
+    target: Annotated[str, typer.Option("--to", help="Timeframe to build and store.")],
+) -> None:
+    """Build higher-timeframe candles from stored lower ones (only from candles that exist)."""
+    src, dst = Timeframe.parse(source), Timeframe.parse(target)
+    with svc.candle_store() as store, console.status(f"Resampling {src} -> {dst} ..."):
+        report = svc.resample_series(store, symbol, src, dst)
+    console.print(
+        f"{report.symbol} {src.value} -> {dst.value}: {report.rows_read:,} candles, inserted "
+        f"{report.written.inserted:,}, updated {report.written.updated:,}, unchanged "
+        f"{report.written.unchanged:,}."
+    )
+
+
+@data_app.command()
+def show(symbol: SymbolOpt, timeframe: TimeframeOpt, as_json: JsonOpt = False) -> None:
+    """First and last candle and row count of a stored series."""
+    tf = Timeframe.parse(timeframe)
+    with svc.candle_store() as store:
+        info = svc.show_series(store, symbol, tf)
+    if as_json:
+        _print_json(info)
+        return
+    table = Table("symbol", "timeframe", "first", "last", "rows")
+    table.add_row(info["symbol"], info["timeframe"], info["first"], info["last"],
+                  f"{info['rows']:,}")
+    console.print(table)
+    last = info["last_candle"]
+    console.print("last candle: " + ", ".join(f"{k}={v}" for k, v in last.items()))
+
+
+@data_app.command("list")
+def list_() -> None:
+    """Every stored (symbol, timeframe) with its range and row count."""
+    with svc.candle_store() as store:
+        series = store.series()
+    table = Table("symbol", "timeframe", "first", "last", "rows")
+    for s in series:
+        table.add_row(s.symbol, s.timeframe.value, s.first.isoformat(), s.last.isoformat(),
+                      f"{s.rows:,}")
+    console.print(table)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)

@@ -12,16 +12,19 @@ from tradingia.jobs.scheduler import PeriodicJob
 from tradingia.services import market_data as svc
 
 
-def sync_targets(settings: Settings, stored: list[tuple[str, Timeframe]]) -> list[tuple[str, Timeframe]]:
+Series = list[tuple[str, Timeframe]]
+
+
+def sync_targets(settings: Settings, stored: Series) -> Series:
     """Series to sync: `TRADINGIA_SYNC_TARGETS`, or every stored series the venue lists."""
     if settings.sync_targets.strip():
-        targets = []
+        targets: Series = []
         for item in settings.sync_targets.split(","):
             symbol, _, tf = item.strip().partition(":")
             targets.append((get_symbol(symbol).name, Timeframe.parse(tf or "5m")))
         return targets
     venue = "ccxt" if settings.sync_source == "binance" else settings.sync_source
-    listed = []
+    listed: Series = []
     for symbol, tf in stored:
         info = get_symbol(symbol)
         if (info.ccxt if venue == "ccxt" else info.polygon) is not None:
