@@ -11,7 +11,6 @@ from tradingia.data.sources.base import CandleSource
 from tradingia.jobs.scheduler import PeriodicJob
 from tradingia.services import market_data as svc
 
-
 Series = list[tuple[str, Timeframe]]
 
 
