@@ -33,6 +33,7 @@ import talib
 from tradingia.core import UnsupportedError
 from tradingia.features._memory import Memory
 from tradingia.features._prices import check_candles
+from tradingia.features.structure import float_frame
 from tradingia.features.structure_kernels import AMD_FIELDS, amd_kernel
 
 ATR_PERIOD = 14
@@ -153,10 +154,5 @@ def amd_features(candles: pd.DataFrame, params: AmdParams | None = None) -> pd.D
         "amd_breakout_dist": np.clip(np.where(has_box, outside_atr, 0.0), -DIST_CAP, DIST_CAP),
         "amd_false_break_pending": out[:, 5],
     }
-    frame = pd.DataFrame(
-        {name: np.asarray(data[name], dtype="float64") for name in AMD_COLUMNS},
-        index=candles.index,
-    )
-    frame.iloc[: p.warmup] = np.nan
-    return frame
+    return float_frame(data, AMD_COLUMNS, candles.index, warmup=p.warmup)
 

@@ -120,7 +120,7 @@ class _Arrays:
     low: np.ndarray
     close: np.ndarray
     atr: np.ndarray
-    sides: np.ndarray  # (n, 2, len(SIDE_FIELDS)), side 1 oriented (negated levels)
+    sides: np.ndarray  # (2, len(SIDE_FIELDS), n), side 1 oriented (negated levels)
     trend: np.ndarray
     fvg: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]  # oriented
     ob: tuple[np.ndarray, np.ndarray]  # zone kernel outputs, bullish then bearish
@@ -147,7 +147,7 @@ def _ob_zones(sides: np.ndarray, high: np.ndarray, low: np.ndarray, side: int) -
     np.ndarray, np.ndarray
 ]:
     """Oriented (top, bottom) of the order block formed at each row, NaN elsewhere."""
-    k = sides[:, side, _S["ob"]].astype(np.int64)
+    k = sides[side, _S["ob"]].astype(np.int64)
     formed = k >= 0
     kk = np.where(formed, k, 0)
     top = np.where(formed, high[kk], np.nan)
@@ -203,32 +203,32 @@ def _since_index(index: np.ndarray) -> np.ndarray:
 
 def _swing_columns(a: _Arrays) -> dict[str, np.ndarray]:
     s = a.sides
-    high_level, low_level = s[:, 0, _S["level"]], -s[:, 1, _S["level"]]
+    high_level, low_level = s[0, _S["level"]], -s[1, _S["level"]]
     return {
-        "swing_high_confirmed": s[:, 0, _S["confirmed"]],
-        "swing_low_confirmed": s[:, 1, _S["confirmed"]],
-        "swing_high_class": s[:, 0, _S["cls"]],
+        "swing_high_confirmed": s[0, _S["confirmed"]],
+        "swing_low_confirmed": s[1, _S["confirmed"]],
+        "swing_high_class": s[0, _S["cls"]],
         # side 1 is negated: "higher" there is a lower low
-        "swing_low_class": -s[:, 1, _S["cls"]],
-        "equal_highs": s[:, 0, _S["equal"]],
-        "equal_lows": s[:, 1, _S["equal"]],
+        "swing_low_class": -s[1, _S["cls"]],
+        "equal_highs": s[0, _S["equal"]],
+        "equal_lows": s[1, _S["equal"]],
         "swing_high_dist": _in_atr(high_level - a.close, a.atr),
         "swing_low_dist": _in_atr(a.close - low_level, a.atr),
-        "bars_since_swing_high": _since_index(s[:, 0, _S["index"]]),
-        "bars_since_swing_low": _since_index(s[:, 1, _S["index"]]),
+        "bars_since_swing_high": _since_index(s[0, _S["index"]]),
+        "bars_since_swing_low": _since_index(s[1, _S["index"]]),
     }
 
 
 def _break_columns(a: _Arrays) -> dict[str, np.ndarray]:
     s = a.sides
-    bos = s[:, 0, _S["bos"]] + s[:, 1, _S["bos"]]
-    choch = s[:, 0, _S["choch"]] + s[:, 1, _S["choch"]]
+    bos = s[0, _S["bos"]] + s[1, _S["bos"]]
+    choch = s[0, _S["choch"]] + s[1, _S["choch"]]
     return {
         "structure_trend": a.trend,
-        "bos_up": s[:, 0, _S["bos"]],
-        "bos_down": s[:, 1, _S["bos"]],
-        "choch_up": s[:, 0, _S["choch"]],
-        "choch_down": s[:, 1, _S["choch"]],
+        "bos_up": s[0, _S["bos"]],
+        "bos_down": s[1, _S["bos"]],
+        "choch_up": s[0, _S["choch"]],
+        "choch_down": s[1, _S["choch"]],
         "bars_since_bos": _bars_since(bos),
         "bars_since_choch": _bars_since(choch),
     }
@@ -238,25 +238,25 @@ def _zone_columns(a: _Arrays) -> dict[str, np.ndarray]:
     (ob_bull, ob_bear), (gap_bull, gap_bear) = a.ob, a.gaps
     out: dict[str, np.ndarray] = {}
     for side, ob in (("bull", ob_bull), ("bear", ob_bear)):
-        out[f"ob_{side}_in"] = ob[:, _Z["inside"]]
-        out[f"ob_{side}_dist"] = _in_atr(ob[:, _Z["dist_fresh"]], a.atr)
-        out[f"ob_{side}_mitigated"] = ob[:, _Z["touched"]]
-        out[f"ob_{side}_count"] = ob[:, _Z["fresh"]]
+        out[f"ob_{side}_in"] = ob[_Z["inside"]]
+        out[f"ob_{side}_dist"] = _in_atr(ob[_Z["dist_fresh"]], a.atr)
+        out[f"ob_{side}_mitigated"] = ob[_Z["touched"]]
+        out[f"ob_{side}_count"] = ob[_Z["fresh"]]
     out["fvg_bull"] = (~np.isnan(a.fvg[0][0])).astype("float64")
     out["fvg_bear"] = (~np.isnan(a.fvg[1][0])).astype("float64")
     for side, gap in (("bull", gap_bull), ("bear", gap_bear)):
-        out[f"fvg_{side}_filled"] = gap[:, _Z["killed"]]
+        out[f"fvg_{side}_filled"] = gap[_Z["killed"]]
     for side, gap in (("bull", gap_bull), ("bear", gap_bear)):
-        out[f"fvg_{side}_open"] = gap[:, _Z["alive"]]
+        out[f"fvg_{side}_open"] = gap[_Z["alive"]]
     for side, gap in (("bull", gap_bull), ("bear", gap_bear)):
-        out[f"fvg_{side}_dist"] = _in_atr(gap[:, _Z["dist_alive"]], a.atr)
+        out[f"fvg_{side}_dist"] = _in_atr(gap[_Z["dist_alive"]], a.atr)
     return out
 
 
 def _range_columns(a: _Arrays) -> dict[str, np.ndarray]:
     s = a.sides
-    sweep_high, sweep_low = s[:, 0, _S["sweep"]], s[:, 1, _S["sweep"]]
-    high_level, low_level = s[:, 0, _S["level"]], -s[:, 1, _S["level"]]
+    sweep_high, sweep_low = s[0, _S["sweep"]], s[1, _S["sweep"]]
+    high_level, low_level = s[0, _S["level"]], -s[1, _S["level"]]
     top, bottom = np.fmax(high_level, low_level), np.fmin(high_level, low_level)
     width = top - bottom
     known = ~np.isnan(width) & (width > 0)
@@ -276,28 +276,28 @@ def _poi_columns(a: _Arrays) -> dict[str, np.ndarray]:
     """Nearest point of interest among unmitigated OBs, open FVGs and the two swing levels."""
     s = a.sides
     (ob_bull, ob_bear), (gap_bull, gap_bear) = a.ob, a.gaps
-    high_level, low_level = s[:, 0, _S["level"]], -s[:, 1, _S["level"]]
-    # signed price distances: > 0 above the close, < 0 below, 0 inside
-    candidates = np.stack(
-        [
-            -ob_bull[:, _Z["dist_fresh"]],
-            ob_bear[:, _Z["dist_fresh"]],
-            -gap_bull[:, _Z["dist_alive"]],
-            gap_bear[:, _Z["dist_alive"]],
-            high_level - a.close,
-            low_level - a.close,
-        ],
-        axis=1,
+    high_level, low_level = s[0, _S["level"]], -s[1, _S["level"]]
+    # signed price distances: > 0 above the close, < 0 below, 0 inside; first wins ties
+    candidates = (
+        (POI_ORDER_BLOCK, -ob_bull[_Z["dist_fresh"]]),
+        (POI_ORDER_BLOCK, ob_bear[_Z["dist_fresh"]]),
+        (POI_FVG, -gap_bull[_Z["dist_alive"]]),
+        (POI_FVG, gap_bear[_Z["dist_alive"]]),
+        (POI_SWING, high_level - a.close),
+        (POI_SWING, low_level - a.close),
     )
-    kinds = np.array([POI_ORDER_BLOCK, POI_ORDER_BLOCK, POI_FVG, POI_FVG, POI_SWING, POI_SWING])
-    magnitude = np.where(np.isnan(candidates), np.inf, np.abs(candidates))
-    best = np.argmin(magnitude, axis=1) if len(candidates) else np.zeros(0, dtype=np.int64)
-    rows = np.arange(len(best))
-    nearest = candidates[rows, best]
+    nearest = np.full(len(a.close), np.nan)
+    best = np.full(len(a.close), np.inf)
+    kind = np.full(len(a.close), POI_NONE)
+    for code, signed in candidates:
+        closer = np.abs(signed) < best  # False where NaN: no such POI
+        np.copyto(best, np.abs(signed), where=closer)
+        np.copyto(nearest, signed, where=closer)
+        kind[closer] = code
     found = ~np.isnan(nearest)
     return {
         "poi_dist": _in_atr(np.abs(nearest), a.atr),
-        "poi_type": np.where(found, kinds[best], POI_NONE),
+        "poi_type": kind,
         "poi_side": np.where(found, np.sign(nearest), 0.0),
     }
 
@@ -316,12 +316,18 @@ def structure_features(candles: pd.DataFrame, *, swing_length: int = 5) -> pd.Da
         **_range_columns(a),
         **_poi_columns(a),
     }
-    frame = pd.DataFrame(
-        {name: np.asarray(data[name], dtype="float64") for name in STRUCTURE_COLUMNS},
-        index=candles.index,
-    )
-    frame.iloc[:WARMUP_ROWS] = np.nan
-    return frame
+    return float_frame(data, STRUCTURE_COLUMNS, candles.index, warmup=WARMUP_ROWS)
+
+
+def float_frame(
+    data: dict[str, np.ndarray], columns: tuple[str, ...], index: pd.Index, *, warmup: int
+) -> pd.DataFrame:
+    """One float64 block (no per-column copies), NaN in the first `warmup` rows."""
+    block = np.empty((len(index), len(columns)), dtype="float64", order="F")
+    for j, name in enumerate(columns):
+        block[:, j] = data[name]
+    block[:warmup] = np.nan
+    return pd.DataFrame(block, index=index, columns=list(columns), copy=False)
 
 
 # --- event frames (inspection, charts, cross-checks) -------------------------------------
@@ -377,19 +383,19 @@ def structure_events(candles: pd.DataFrame, *, swing_length: int = 5) -> pd.Data
     index = pd.DatetimeIndex(candles.index)
     rows = []
     for side, sign in ((0, 1.0), (1, -1.0)):
-        fields = a.sides[:, side]
+        fields = a.sides[side]
         for event in ("bos", "choch", "sweep"):
-            hits = np.flatnonzero(fields[:, _S[event]] > 0)
+            hits = np.flatnonzero(fields[_S[event]] > 0)
             # a sweep of the highs is a bearish signal: direction is where price went next
             direction = sign if event != "sweep" else -sign
-            swing = fields[hits, _S["index"]].astype(np.int64)
+            swing = fields[_S["index"], hits].astype(np.int64)
             rows.append(
                 pd.DataFrame(
                     {
                         "at": index[hits],
                         "event": event,
                         "direction": direction,
-                        "level": sign * fields[hits, _S["level"]],
+                        "level": sign * fields[_S["level"], hits],
                         "swing_at": index[swing],
                         "_row": hits,
                     }
@@ -407,7 +413,7 @@ def order_blocks(candles: pd.DataFrame, *, swing_length: int = 5) -> pd.DataFram
     index = pd.DatetimeIndex(candles.index)
     parts = []
     for side, sign in ((0, 1.0), (1, -1.0)):
-        k = a.sides[:, side, _S["ob"]].astype(np.int64)
+        k = a.sides[side, _S["ob"]].astype(np.int64)
         rows = np.flatnonzero(k >= 0)
         parts.append(
             pd.DataFrame(

@@ -104,12 +104,13 @@ def _order_block(open_: np.ndarray, low: np.ndarray, close: np.ndarray, c: int, 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
 def _side_step(
     state: np.ndarray,
-    row: np.ndarray,
+    out: np.ndarray,
     prices: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     t: int,
     trend: float,
 ) -> bool:
-    """Breaks and sweeps of one (oriented) side at candle t; True when its level broke.
+    """Breaks and sweeps of one (oriented) side at candle t, written to out[field, t];
+    True when its level broke.
 
     A close above the unbroken level is a break: BOS when the trend (oriented) was not
     against it, CHoCH when it was. A high above the unbroken, not yet swept level with the
@@ -122,24 +123,24 @@ def _side_step(
     if close[t] > level:
         state[_ACTIVE] = 0.0
         if trend < 0.0:
-            row[_F_CHOCH] = 1.0
+            out[_F_CHOCH, t] = 1.0
         else:
-            row[_F_BOS] = 1.0
-        row[_F_OB] = _order_block(open_, low, close, int(state[_INDEX]), t)
+            out[_F_BOS, t] = 1.0
+        out[_F_OB, t] = _order_block(open_, low, close, int(state[_INDEX]), t)
         return True
     if state[_SWEPT] == 0.0 and high[t] > level:
         state[_SWEPT] = 1.0
-        row[_F_SWEEP] = 1.0
+        out[_F_SWEEP, t] = 1.0
     return False
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
-def _record(state: np.ndarray, row: np.ndarray) -> None:
-    """Copy the side's persistent state into its output row."""
-    row[_F_LEVEL] = state[_LEVEL]
-    row[_F_INDEX] = state[_INDEX]
-    row[_F_CLASS] = state[_CLASS]
-    row[_F_EQUAL] = state[_EQUAL]
+def _record(state: np.ndarray, out: np.ndarray, t: int) -> None:
+    """Copy the side's persistent state into column t of its output."""
+    out[_F_LEVEL, t] = state[_LEVEL]
+    out[_F_INDEX, t] = state[_INDEX]
+    out[_F_CLASS, t] = state[_CLASS]
+    out[_F_EQUAL, t] = state[_EQUAL]
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
@@ -154,7 +155,7 @@ def structure_kernel(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Swings, BOS / CHoCH, sweeps and order-block origins, one forward pass.
 
-    Returns (sides, trend): sides[t, s, f] holds SIDE_FIELDS f of side s (0 highs, 1 lows;
+    Returns (sides, trend): sides[s, f, t] holds SIDE_FIELDS f of side s (0 highs, 1 lows;
     levels of side 1 are negated) and trend[t] is +1 after a break up, -1 after a break
     down, 0 before any break. Breaks are checked on the candle's close, after the swings
     confirmed at that candle are taken in.
@@ -167,8 +168,8 @@ def structure_kernel(
     for state in states:
         state[_LEVEL] = np.nan
         state[_INDEX] = -1.0
-    sides = np.zeros((n, 2, N_SIDE_FIELDS))
-    sides[:, :, _F_OB] = -1.0
+    sides = np.zeros((2, N_SIDE_FIELDS, n))
+    sides[:, _F_OB, :] = -1.0
     trend_out = np.zeros(n)
     trend = 0.0
     for t in range(n):
@@ -176,13 +177,13 @@ def structure_kernel(
             level, index = levels[s]
             if index[t] >= 0:
                 _confirm(states[s], level[t], index[t], atr[t], equal_tol)
-                sides[t, s, _F_CONFIRMED] = 1.0
-        if _side_step(states[0], sides[t, 0], up, t, trend):
+                sides[s, _F_CONFIRMED, t] = 1.0
+        if _side_step(states[0], sides[0], up, t, trend):
             trend = 1.0
-        if _side_step(states[1], sides[t, 1], down, t, -trend):
+        if _side_step(states[1], sides[1], down, t, -trend):
             trend = -1.0
-        _record(states[0], sides[t, 0])
-        _record(states[1], sides[t, 1])
+        _record(states[0], sides[0], t)
+        _record(states[1], sides[1], t)
         trend_out[t] = trend
     return sides, trend_out
 
@@ -204,7 +205,8 @@ N_ZONE_FIELDS = 7
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
 def _update_zones(
-    zones: np.ndarray, count: int, low: float, close: float, kill_on_close: bool, out: np.ndarray
+    zones: np.ndarray, count: int, low: float, close: float, kill_on_close: bool,
+    out: np.ndarray, t: int,
 ) -> int:
     """Apply one candle to the live zones (rows top, bottom, touched); return the new count."""
     keep = 0
@@ -212,10 +214,10 @@ def _update_zones(
         top, bottom, touched = zones[i, 0], zones[i, 1], zones[i, 2]
         if touched == 0.0 and low <= top:
             touched = 1.0
-            out[5] = 1.0
+            out[5, t] = 1.0
         dead = close < bottom if kill_on_close else low <= bottom
         if dead:
-            out[6] = 1.0
+            out[6, t] = 1.0
             continue
         zones[keep, 0], zones[keep, 1], zones[keep, 2] = top, bottom, touched
         keep += 1
@@ -233,7 +235,7 @@ def _add_zone(zones: np.ndarray, count: int, top: float, bottom: float) -> int:
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
-def _measure(zones: np.ndarray, count: int, close: float, out: np.ndarray) -> None:
+def _measure(zones: np.ndarray, count: int, close: float, out: np.ndarray, t: int) -> None:
     """Counts, nearest distances and the inside flag of the live zones at `close`."""
     best_alive, best_fresh = np.inf, np.inf
     fresh = 0
@@ -241,15 +243,15 @@ def _measure(zones: np.ndarray, count: int, close: float, out: np.ndarray) -> No
         top, bottom = zones[i, 0], zones[i, 1]
         d = close - top if close > top else (bottom - close if close < bottom else 0.0)
         if d == 0.0:
-            out[4] = 1.0
+            out[4, t] = 1.0
         best_alive = min(best_alive, d)
         if zones[i, 2] == 0.0:
             fresh += 1
             best_fresh = min(best_fresh, d)
-    out[0] = count
-    out[1] = fresh
-    out[2] = best_alive if count > 0 else np.nan
-    out[3] = best_fresh if fresh > 0 else np.nan
+    out[0, t] = count
+    out[1, t] = fresh
+    out[2, t] = best_alive if count > 0 else np.nan
+    out[3, t] = best_fresh if fresh > 0 else np.nan
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
@@ -265,18 +267,18 @@ def zone_kernel(
     At each candle, live zones formed EARLIER are updated first: touched when the low
     reaches the top; killed when the close (`kill_on_close`, order blocks) or the low (fair
     value gaps: filled) reaches the bottom. Then the zone formed at this candle is added and
-    the row is measured. Bearish zones: pass -bottom, -top, -high, -close.
+    the row is measured. Returns (len(ZONE_FIELDS), n). Bearish zones: pass -bottom, -top,
+    -high, -close.
     """
     n = close.shape[0]
-    out = np.zeros((n, N_ZONE_FIELDS))
+    out = np.zeros((N_ZONE_FIELDS, n))
     zones = np.zeros((ZONE_CAPACITY, 3))
     count = 0
     for t in range(n):
-        row = out[t]
-        count = _update_zones(zones, count, low[t], close[t], kill_on_close, row)
+        count = _update_zones(zones, count, low[t], close[t], kill_on_close, out, t)
         if not np.isnan(new_top[t]):
             count = _add_zone(zones, count, new_top[t], new_bottom[t])
-        _measure(zones, count, close[t], row)
+        _measure(zones, count, close[t], out, t)
     return out
 
 
