@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tradingia.features.amd import SETTLE_ROWS as AMD_SETTLE
 from tradingia.features.amd import amd_features, amd_labels
+from tradingia.features.structure import SETTLE_ROWS as STRUCTURE_SETTLE
 from tradingia.features.structure import fair_value_gaps, structure_features, swing_points
 
 N_ROWS = 20_000
@@ -124,3 +126,14 @@ def test_smc_swings_confirmed_swing_length_later_are_ours(
                   if length <= c < n - length and values[c] > values[c - length : c].max()}
         assert theirs <= mine, kind
         assert len(theirs) >= 0.75 * len(mine), kind
+
+
+@pytest.mark.parametrize("start", [1_000, 7_777])
+def test_a_later_start_gives_the_same_features_after_the_settle_rows(
+    btc: pd.DataFrame, start: int
+) -> None:
+    """What a live predictor computes on a short history equals training features once
+    SETTLE_ROWS candles have passed (no dependence on where the series began)."""
+    for fn, settle in ((structure_features, STRUCTURE_SETTLE), (amd_features, AMD_SETTLE)):
+        late = fn(btc.iloc[start:]).iloc[settle:]
+        pd.testing.assert_frame_equal(late, fn(btc).iloc[start + settle :], rtol=1e-8)

@@ -88,8 +88,12 @@ AMD_COLUMNS: tuple[str, ...] = (
     "amd_breakout_dist",  # ATR distance of the close outside the box (+ above, - below)
     "amd_false_break_pending",  # 1 while a close outside the box awaits its verdict
 )
+# Rows after which the phase no longer depends on where the series started (the state
+# machine re-synchronises at the first NONE both runs share). Measured: <= 640 rows on
+# BTC/ETH 5m, XAUUSD 15m and EURUSD 1h from 13 start offsets each.
+SETTLE_ROWS = 1_000
 COLUMNS: dict[str, Memory] = {
-    name: Memory(AmdParams().warmup, AmdParams().warmup + 2_000) for name in AMD_COLUMNS
+    name: Memory(AmdParams().warmup, SETTLE_ROWS) for name in AMD_COLUMNS
 }
 
 

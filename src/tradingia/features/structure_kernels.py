@@ -191,6 +191,10 @@ def structure_kernel(
 # --- zones: order blocks and fair value gaps -------------------------------------------------
 
 ZONE_CAPACITY = 32  # most recent live zones kept per tracker; older ones are dropped
+# A zone older than this many candles expires quietly (no fill / invalidation event): it
+# bounds how long a feature remembers where the series started, so features computed on a
+# short live history match those computed in training once `settle` rows have passed.
+ZONE_MAX_AGE = 500
 ZONE_FIELDS: tuple[str, ...] = (
     "alive",  # live zones (not invalidated / not filled)
     "fresh",  # live zones never touched since they formed
@@ -208,10 +212,13 @@ def _update_zones(
     zones: np.ndarray, count: int, low: float, close: float, kill_on_close: bool,
     out: np.ndarray, t: int,
 ) -> int:
-    """Apply one candle to the live zones (rows top, bottom, touched); return the new count."""
+    """Apply candle t to the live zones (rows top, bottom, touched, formed at); expire the
+    ones older than ZONE_MAX_AGE; return the new count."""
     keep = 0
     for i in range(count):
-        top, bottom, touched = zones[i, 0], zones[i, 1], zones[i, 2]
+        top, bottom, touched, formed = zones[i, 0], zones[i, 1], zones[i, 2], zones[i, 3]
+        if t - formed > ZONE_MAX_AGE:
+            continue
         if touched == 0.0 and low <= top:
             touched = 1.0
             out[5, t] = 1.0
@@ -219,18 +226,20 @@ def _update_zones(
         if dead:
             out[6, t] = 1.0
             continue
-        zones[keep, 0], zones[keep, 1], zones[keep, 2] = top, bottom, touched
+        zones[keep, 0], zones[keep, 1], zones[keep, 2], zones[keep, 3] = (
+            top, bottom, touched, formed
+        )
         keep += 1
     return keep
 
 
 @numba.njit(cache=True, nogil=True)  # type: ignore[misc]
-def _add_zone(zones: np.ndarray, count: int, top: float, bottom: float) -> int:
+def _add_zone(zones: np.ndarray, count: int, top: float, bottom: float, t: int) -> int:
     """Append a zone, dropping the oldest when the tracker is full; return the new count."""
     if count == zones.shape[0]:
         zones[:-1] = zones[1:].copy()
         count -= 1
-    zones[count, 0], zones[count, 1], zones[count, 2] = top, bottom, 0.0
+    zones[count, 0], zones[count, 1], zones[count, 2], zones[count, 3] = top, bottom, 0.0, t
     return count + 1
 
 
@@ -266,18 +275,18 @@ def zone_kernel(
 
     At each candle, live zones formed EARLIER are updated first: touched when the low
     reaches the top; killed when the close (`kill_on_close`, order blocks) or the low (fair
-    value gaps: filled) reaches the bottom. Then the zone formed at this candle is added and
-    the row is measured. Returns (len(ZONE_FIELDS), n). Bearish zones: pass -bottom, -top,
-    -high, -close.
+    value gaps: filled) reaches the bottom; zones older than ZONE_MAX_AGE candles expire.
+    Then the zone formed at this candle is added and the row is measured. Returns
+    (len(ZONE_FIELDS), n). Bearish zones: pass -bottom, -top, -high, -close.
     """
     n = close.shape[0]
     out = np.zeros((N_ZONE_FIELDS, n))
-    zones = np.zeros((ZONE_CAPACITY, 3))
+    zones = np.zeros((ZONE_CAPACITY, 4))
     count = 0
     for t in range(n):
         count = _update_zones(zones, count, low[t], close[t], kill_on_close, out, t)
         if not np.isnan(new_top[t]):
-            count = _add_zone(zones, count, new_top[t], new_bottom[t])
+            count = _add_zone(zones, count, new_top[t], new_bottom[t], t)
         _measure(zones, count, close[t], out, t)
     return out
 

@@ -13,6 +13,7 @@ from tradingia.features.structure import (
     POI_FVG,
     STRUCTURE_COLUMNS,
     WARMUP_ROWS,
+    ZONE_MAX_AGE,
     fair_value_gaps,
     order_blocks,
     structure_events,
@@ -416,3 +417,14 @@ def test_short_and_empty_series_give_all_nan_rows(candle_factory) -> None:
         f = structure_features(candle_factory(n) if n else candle_factory(3).iloc[:0])
         assert f.shape == (n, len(STRUCTURE_COLUMNS))
         assert f.isna().all().all()
+
+
+def test_open_fvg_expires_quietly_after_zone_max_age_candles() -> None:
+    p = 20
+    hold: Bar = (104.5, 105.5, 103.5, 104.5)  # stays above the 101..102 gap
+    rows = [*FVG_ROWS[:3], *[hold] * (ZONE_MAX_AGE + 2)]
+    f = structure_features(bars(rows, prefix=p, flat=WIDE_FLAT), swing_length=2)
+    formed = p + 2
+    assert f["fvg_bull_open"].iloc[formed + ZONE_MAX_AGE] == 1.0
+    assert f["fvg_bull_open"].iloc[formed + ZONE_MAX_AGE + 1] == 0.0
+    assert f["fvg_bull_filled"].iloc[formed:].sum() == 0.0  # expiry is not a fill
