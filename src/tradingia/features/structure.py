@@ -312,7 +312,8 @@ def structure_features(candles: pd.DataFrame, *, swing_length: int = 5) -> pd.Da
     """Market-structure features of `candles` (columns `STRUCTURE_COLUMNS`, float64).
 
     Row t depends on candles 0..t only; a swing is used from the candle confirming it
-    (`swing_length` candles after it). NaN only in the first `WARMUP_ROWS` rows.
+    (`swing_length` candles after it). NaN only in the first `WARMUP_ROWS` rows. Candles are
+    taken in row order: a gap in the timestamps is not filled (fill explicitly first).
     """
     a = _compute(candles, swing_length)
     data = {
