@@ -49,7 +49,7 @@ def prepare_home(home: Path, env: dict[str, str], symbol: str, timeframe: str,
     print(f"importing {data} and training a small model set in {home} ...", flush=True)
     _cli(env, "data", "import", str(data), "--symbol", symbol, "--timeframe", timeframe)
     _cli(env, "train", "--symbol", symbol, "--timeframe", timeframe,
-         "--feature-set", "minimal", "--folds", "2")
+         "--models", "range,tpsl", "--feature-set", "minimal", "--folds", "2")
 
 
 async def _client(port: int, request: bytes, stop_at: float, latencies: list[float],
@@ -134,7 +134,7 @@ def main() -> None:
     port = _free_port()
     server = subprocess.Popen(
         [str(BIN / "tradingia"), "serve", "--port", str(port), "--no-jobs",
-         "--prediction-limit", "0", "--log-level", "warning"], env=env)
+         "--prediction-limit", "0", "--api-limit", "0", "--log-level", "warning"], env=env)
     try:
         _wait(port, server)
         body = json.dumps({"symbol": args.symbol, "timeframe": args.timeframe,
@@ -158,6 +158,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    if set(cached["statuses"]) | set(uncached["statuses"]) != {200}:  # type: ignore[arg-type]
+        raise SystemExit("some requests did not answer 200: see the statuses above")
 
 
 if __name__ == "__main__":

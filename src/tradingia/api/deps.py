@@ -90,8 +90,11 @@ async def require_api_key(
 ApiKey = Annotated[str, Depends(require_api_key)]
 
 
-async def limit_predictions(state: StateDep, key_id: ApiKey) -> str:
-    """The key id, after counting one request against the prediction limit (429 beyond)."""
+async def limit_predictions(
+    state: StateDep, key: Annotated[str | None, Security(_key_header)]
+) -> str:
+    """The caller's key id; 401 without a valid key; counts against the prediction limit."""
+    key_id = state.keys.check(key)
     assert state.limiter is not None
     await state.limiter.hit("prediction", key_id, state.options.prediction_limit)
     return key_id

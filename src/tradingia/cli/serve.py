@@ -22,6 +22,9 @@ def serve(
     prediction_limit: Annotated[str, typer.Option(
         help="Per-key limit on predictions and signals, e.g. 100/minute; 0 for none.")
     ] = "100/minute",
+    api_limit: Annotated[str, typer.Option(
+        help="Per-key limit on every other endpoint, e.g. 1000/minute; 0 for none.")
+    ] = "1000/minute",
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Start the ML engine service: REST under /api/v1, WS /ws/signals, /metrics, /docs."""
@@ -33,7 +36,7 @@ def serve(
 
     settings = get_settings()
     try:
-        limit = RateLimit.parse(prediction_limit)
+        limit, default = RateLimit.parse(prediction_limit), RateLimit.parse(api_limit)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     run_jobs = settings.mode == "embedded" if jobs is None else jobs
@@ -42,7 +45,8 @@ def serve(
         from tradingia.jobs.embedded import run_engine_jobs
 
         background.append(run_engine_jobs)
-    app = create_app(settings, options=ApiOptions(dev=dev, prediction_limit=limit),
+    app = create_app(settings, options=ApiOptions(dev=dev, prediction_limit=limit,
+                                          default_limit=default),
                      background=background)
     base = f"http://{host}:{port}"
     console.print(f"tradingia API ({settings.mode} mode{', jobs on' if run_jobs else ''}): "
