@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -27,12 +27,14 @@ MIN_TAIL_ROWS, MAX_TAIL_ROWS = 400, 6000
 
 @dataclass(frozen=True, slots=True)
 class LoadedSet:
-    """A promoted model set in memory."""
+    """A promoted model set in memory; `lock` serialises its predictions (a freshly loaded
+    XGBoost booster configures itself on first use and fails when two threads race there)."""
 
     version: str
     model_set: Any
     tail_rows: int
     loaded_at: pd.Timestamp
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _tail_rows(model_set: Any, timeframe: Timeframe) -> int:
@@ -110,7 +112,8 @@ class RegistryPredictor:
             span = timeframe.delta * loaded.tail_rows * 2 + pd.Timedelta(days=4)
             candles = store.read(symbol, timeframe, summary.last - span)
         candles = candles.iloc[-loaded.tail_rows:]
-        preds = predict_candles(loaded.model_set, candles, timeframe)
+        with loaded.lock:
+            preds = predict_candles(loaded.model_set, candles, timeframe)
         if preds.empty:
             raise NotFoundError(
                 f"Not enough {symbol} {timeframe} candles for the features' warm-up "
