@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,10 +112,17 @@ def test_promoting_a_new_version_reloads_without_restart(live: Live) -> None:
         while time.monotonic() < deadline and version != new.version:
             version = client.get("/api/v1/models").json()["models"][0]["version"]
             time.sleep(0.1)
-        fresh = client.post("/api/v1/predictions", headers={"Cache-Control": "no-cache"},
-                            json={"symbol": "BTCUSDT", "horizon": 6}).json()
+
+    def ask(_: int) -> httpx.Response:  # concurrent first use of the freshly loaded set
+        with live.client() as own:
+            return own.post("/api/v1/predictions", headers={"Cache-Control": "no-cache"},
+                            json={"symbol": "BTCUSDT", "horizon": 6})
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, range(8)))
     assert version == new.version
-    assert fresh["model_version"] == f"BTCUSDT-5m-{new.version}"
+    assert [a.status_code for a in answers] == [200] * 8
+    assert {a.json()["model_version"] for a in answers} == {f"BTCUSDT-5m-{new.version}"}
 
 
 def test_outcomes_resolve_once_the_horizon_has_passed(live: Live) -> None:
