@@ -89,6 +89,8 @@ def test_signal_indicators_candles_and_analysis_answer_from_real_data(live: Live
         candles = client.get("/api/v1/market/candles", params={"symbol": "BTCUSDT",
                                                               "limit": 3})
         ensemble = client.get("/api/ensemble/BTCUSDT")
+        amd = client.get("/api/amd/BTCUSDT")
+        ict = client.get("/api/ict/BTCUSDT")
         health = client.get("/health/detailed").json()
     assert signal.status_code == 200 and signal.json()["direction"] in ("long", "short",
                                                                         "neutral")
@@ -96,6 +98,10 @@ def test_signal_indicators_candles_and_analysis_answer_from_real_data(live: Live
     assert len(indicators.json()["rows"]) == 5
     assert candles.json()["count"] == 3
     assert ensemble.json()["model_versions"] == {"level1": "BTCUSDT-5m-v0001"}
+    for view in (amd, ict):
+        assert view.status_code == 200, view.text
+        assert view.json()["values"] and view.json()["time"] == candles.json()["candles"][-1][
+            "timestamp"]
     assert health["models"]["loaded"] == 1 and health["store"]["ok"] is True
     assert health["store"]["series"][0]["symbol"] == "BTCUSDT"
 
