@@ -1,43 +1,51 @@
-"""`tradingia worker`: runs the scheduled jobs (sync every 5 minutes, ...) until stopped."""
+"""`tradingia worker`: runs the scheduled jobs (sync, signal publishing, outcome resolution).
+
+In server mode the API processes serve requests and one worker runs the jobs; in embedded mode
+`tradingia serve` runs the same jobs itself.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import threading
-from datetime import UTC, datetime
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from tradingia.cli._console import console
-from tradingia.core.settings import get_settings
-from tradingia.jobs.scheduler import run_due_jobs, run_forever
-from tradingia.jobs.sync_job import make_sync_job
-
-
-def _now() -> pd.Timestamp:
-    return pd.Timestamp(datetime.now(UTC))
+from tradingia.core.settings import Settings, get_settings
 
 
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Run every job once and exit.")] = False,
 ) -> None:
-    """Run the scheduled jobs: market-data sync every TRADINGIA_SYNC_INTERVAL_SECONDS."""
+    """Run sync (every TRADINGIA_SYNC_INTERVAL_SECONDS), signal publishing and outcome jobs."""
     settings = get_settings()
-    jobs = [make_sync_job(settings)]
-
-    def report(name: str, outcome: object) -> None:
-        console.print(f"[dim]{_now().isoformat()}[/] {name}: {json.dumps(outcome, default=str)}")
-
-    if once:
-        for name, outcome in run_due_jobs(jobs, _now()):
-            report(name, outcome)
-        return
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    console.print(f"worker started ({settings.mode} mode); jobs: "
-                  + ", ".join(f"{j.name} every {j.interval_seconds:g}s" for j in jobs))
-    run_forever(jobs, _now, stop, on_result=report)
+    if not once:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    asyncio.run(_run(settings, stop, once))
+
+
+async def _run(settings: Settings, stop: threading.Event, once: bool) -> None:
+    from tradingia.jobs.embedded import engine_jobs, run_engine_jobs
+    from tradingia.jobs.scheduler import run_due_jobs
+    from tradingia.services.engine import MLEngine
+
+    engine = MLEngine.build(settings)
+    await engine.start()
+    try:
+        if once:
+            results = await asyncio.to_thread(run_due_jobs, engine_jobs(engine), engine.clock())
+            for name, outcome in results:
+                console.print(f"{name}: {json.dumps(outcome, default=str)}")
+            return
+        console.print(f"worker started ({settings.mode} mode): "
+                      + ", ".join(f"{j.name} every {j.interval_seconds:g}s"
+                                  for j in engine_jobs(engine)))
+        await asyncio.to_thread(run_engine_jobs, engine, stop)
+    finally:
+        await engine.close()
