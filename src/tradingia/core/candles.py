@@ -11,7 +11,7 @@ INDEX_NAME = "timestamp"
 
 def empty_candles() -> pd.DataFrame:
     """A candle frame with no rows: UTC `timestamp` index, float64 OHLCV columns."""
-    index = pd.DatetimeIndex([], tz="UTC", name=INDEX_NAME)
+    index = pd.DatetimeIndex([], tz="UTC", name=INDEX_NAME).as_unit("ns")
     return pd.DataFrame({c: np.array([], dtype="float64") for c in CANDLE_COLUMNS}, index=index)
 
 

@@ -121,7 +121,7 @@ def _guess_timeframe(frame: pd.DataFrame) -> Timeframe:
 
 def _from_store(symbol: str, job: BacktestJob,
                 settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    from tradingia.data.stores import (  # type: ignore[attr-defined]  # lands with the stores
+    from tradingia.data.stores import (
         open_candle_store,
     )
 
