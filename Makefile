@@ -36,6 +36,7 @@ test: lint typecheck imports
 bench: install
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/summarize.py
 
 clean:
 	rm -rf $(VENV) .tradingia .pytest_cache .mypy_cache .ruff_cache
