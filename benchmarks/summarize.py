@@ -33,7 +33,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def _store(d: dict[str, Any]) -> str:
     rows = [
         ["DuckDB (embedded)", f"{d['duckdb']['import']['seconds']:.2f}",
-         f"{d['duckdb']['reimport_unchanged']['seconds']:.2f}", f"{d['duckdb']['read']['seconds']:.2f}"],
+         f"{d['duckdb']['reimport_unchanged']['seconds']:.2f}",
+         f"{d['duckdb']['read']['seconds']:.2f}"],
         ["PostgreSQL (server, COPY, partitioned)", f"{d['postgres']['import']['seconds']:.2f}",
          f"{d['postgres']['reimport_unchanged']['seconds']:.2f}",
          f"{d['postgres']['read']['seconds']:.2f}"],
