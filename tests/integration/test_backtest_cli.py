@@ -97,7 +97,8 @@ def test_signal_timestamps_outside_the_candles_exit_non_zero(files: dict[str, Pa
     assert "not candle open times" in output
 
 
-def test_preset_without_trained_models_says_to_train_first(files: dict[str, Path]) -> None:
+def test_preset_without_trained_models_says_to_train_first(files: dict[str, Path],
+                                                          tradingia_home: Path) -> None:
     code, output = invoke(files, "--preset", "aggressive_filter")
     assert code == 4
     assert "tradingia train" in output

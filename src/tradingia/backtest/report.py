@@ -28,8 +28,13 @@ _HEADLINE = (
 
 
 def write_report(result: BacktestResult, metrics: dict[str, Any], directory: str | Path,
-                 title: str = "Backtest") -> dict[str, Path]:
-    """Write trades.csv, metrics.json, equity.png, drawdown.png, trades.png and report.html."""
+                 title: str = "Backtest", banner: str | None = None) -> dict[str, Path]:
+    """Write trades.csv, metrics.json, equity.png, drawdown.png, trades.png and report.html.
+
+    `banner` is shown in large red letters at the top (e.g. IN-SAMPLE); `metrics["sample"]`
+    (what the run is out of sample of) and `metrics["folds"]` (walk-forward folds) get their
+    own sections when present.
+    """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -45,7 +50,7 @@ def write_report(result: BacktestResult, metrics: dict[str, Any], directory: str
     _plot_equity(result, paths["equity"])
     _plot_drawdown(result, paths["drawdown"])
     _plot_trades(result, paths["chart"])
-    paths["html"].write_text(_html(title, metrics, result.trades), encoding="utf-8")
+    paths["html"].write_text(_html(title, metrics, result.trades, banner), encoding="utf-8")
     return paths
 
 
@@ -122,7 +127,25 @@ def _table(rows: list[tuple[str, Any]]) -> str:
     return f"<table>{body}</table>"
 
 
-def _html(title: str, metrics: dict[str, Any], trades: pd.DataFrame) -> str:
+def _sample_html(metrics: dict[str, Any], banner: str | None) -> str:
+    parts = []
+    if banner:
+        parts.append('<div style="border:4px solid #c00;background:#fee;color:#c00;'
+                     'padding:0.5em 1em;margin:1em 0"><h1 style="font-size:2.6em;margin:0.2em 0">'
+                     f"{html.escape(banner)}</h1></div>")
+    sample = metrics.get("sample")
+    if isinstance(sample, dict):
+        parts.append("<h2>What is out of sample</h2>" + _table(list(sample.items())))
+    folds = metrics.get("folds")
+    if isinstance(folds, list) and folds:
+        parts.append("<h2>Walk-forward folds</h2>"
+                     + pd.DataFrame(folds).to_html(index=False,
+                                                   float_format=lambda v: f"{v:,.4f}"))
+    return "\n".join(parts)
+
+
+def _html(title: str, metrics: dict[str, Any], trades: pd.DataFrame,
+          banner: str | None = None) -> str:
     headline = _table([(k, metrics.get(k)) for k in _HEADLINE])
     bound = metrics.get("optimistic_bound") or {}
     extra = _table([
@@ -144,6 +167,7 @@ def _html(title: str, metrics: dict[str, Any], trades: pd.DataFrame) -> str:
 margin:1em 0}}th,td{{border:1px solid #ccc;padding:3px 8px;text-align:right;font-size:13px}}
 th{{background:#f4f4f4;text-align:left}}img{{max-width:100%}}</style></head><body>
 <h1>{html.escape(title)}</h1>
+{_sample_html(metrics, banner)}
 <p>{span.get('start')} .. {span.get('end')}, {span.get('candles')} candles. Entries at the next
 candle's open; stop first when stop and target share a candle (unless finer candles settle it).
 </p>

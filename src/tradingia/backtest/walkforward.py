@@ -16,10 +16,13 @@ from joblib import Parallel, delayed
 
 from tradingia.backtest.config import BacktestConfig
 from tradingia.backtest.engine import BacktestResult, OptimisticBound, run_backtest
-from tradingia.core.errors import DataValidationError
+from tradingia.core.errors import ConfigError, DataValidationError, UnsupportedError
+from tradingia.models.splits import walk_forward
 
 SignalMaker = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
 Splitter = Callable[[int], Iterable[tuple[slice, slice]]]
+FoldDone = Callable[[int, int], None]
+"""on_fold(done, total): called in this process as each fold's signals arrive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,7 @@ def walk_forward_backtest(
     *,
     finer_candles: pd.DataFrame | None = None,
     n_jobs: int = 1,
+    on_fold: FoldDone | None = None,
 ) -> WalkForwardBacktest:
     """Make signals per fold (in parallel when `n_jobs` != 1), then trade the folds in order.
 
@@ -55,7 +59,12 @@ def walk_forward_backtest(
         raise DataValidationError("The splitter yielded no fold for these candles.")
     pairs = [(candles.iloc[tr], candles.iloc[te]) for tr, te in splits]
     jobs = (delayed(_signals_for)(make_signals, tr, te) for tr, te in pairs)
-    signal_sets: list[pd.DataFrame] = list(Parallel(n_jobs=n_jobs, backend="loky")(jobs))
+    signal_sets: list[pd.DataFrame] = []
+    done = on_fold or (lambda _done, _total: None)
+    done(0, len(pairs))
+    for signals in Parallel(n_jobs=n_jobs, backend="loky", return_as="generator")(jobs):
+        signal_sets.append(signals)
+        done(len(signal_sets), len(pairs))
     folds: list[BacktestResult] = []
     equity = cfg.initial_equity
     for number, ((_, test), signals) in enumerate(zip(pairs, signal_sets, strict=True)):
@@ -112,3 +121,51 @@ def _slice_finer(finer: pd.DataFrame | None, test: pd.DataFrame) -> pd.DataFrame
         return finer
     out: pd.DataFrame = finer.loc[finer.index >= test.index[0]]
     return out
+
+
+def plan_folds(
+    index: pd.DatetimeIndex,
+    *,
+    purge: int,
+    folds: int | None = None,
+    train_days: float | None = None,
+    test_days: float | None = None,
+    min_train: int = 1,
+    oos_fraction: float = 0.5,
+) -> list[tuple[slice, slice]]:
+    """Positional (train, test) slices with `purge` candles between them.
+
+    Either `folds` equal test blocks over the last `oos_fraction` of the candles, each trained
+    on everything before it (expanding), or rolling windows of `train_days` / `test_days`
+    (converted to candles with the series' own candles per day, so FX weekends count right).
+    """
+    n = len(index)
+    if (train_days is None) != (test_days is None):
+        raise ConfigError("Give both --train-days and --test-days (or neither, with --folds).")
+    if train_days is not None and test_days is not None:
+        if folds is not None:
+            raise ConfigError("Give either --folds or --train-days/--test-days, not both.")
+        if train_days <= 0 or test_days <= 0:
+            raise ConfigError("--train-days and --test-days must be positive.")
+        days = max((index[-1] - index[0]) / pd.Timedelta(days=1), 1e-9) if n > 1 else 1.0
+        per_day = n / days
+        train, test = round(train_days * per_day), max(1, round(test_days * per_day))
+        expanding = False
+    else:
+        count = 4 if folds is None else folds
+        if count < 1:
+            raise ConfigError(f"--folds must be at least 1, got {count}.")
+        test = int(n * oos_fraction) // count
+        train, expanding = n - count * test - purge, True
+        if test < 1:
+            raise DataValidationError(f"{n} candles cannot hold {count} test folds.")
+    if train < min_train:
+        raise DataValidationError(
+            f"Each fold must train on at least {min_train} candles but gets {max(train, 0)} "
+            f"({n} candles, purge {purge}): use fewer folds, more --train-days, or more data."
+        )
+    try:
+        splits = list(walk_forward(n, train=train, test=test, purge=purge, expanding=expanding))
+    except UnsupportedError as exc:
+        raise DataValidationError(str(exc)) from None
+    return [(s.train, s.test) for s in splits]

@@ -1,4 +1,9 @@
-"""`tradingia backtest`: signals (a CSV, later a model preset) through the backtest engine."""
+"""`tradingia backtest`: signals (a CSV, or trained models with a preset) through the engine.
+
+With `--preset` the promoted model set trades the candles after its training data (out of
+sample; `--in-sample` to override, labelled so), or `--walk-forward` trains fold models so the
+whole curve is out of sample.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,23 @@ from typing import Annotated, Literal, cast
 
 import pandas as pd
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from tradingia.backtest import BacktestConfig, CostConfig, ExitConfig, SizingConfig
 from tradingia.cli._console import console, err_console
 from tradingia.core.errors import ConfigError, TradingiaError
 from tradingia.core.timeframes import Timeframe
-from tradingia.services.backtest import BacktestJob, run_backtest_job
+from tradingia.models.boosting import BoosterParams
+from tradingia.services.backtest import BacktestJob, WalkForwardPlan, run_backtest_job
+from tradingia.services.training import TrainRequest
 
 _SUMMARY = ("trades", "win_rate", "expectancy_r", "total_r", "profit_factor", "total_return",
             "sharpe", "sortino", "max_drawdown", "cagr", "exposure", "ambiguous_trades")
@@ -75,6 +89,55 @@ def _timestamp(value: str | None, flag: str) -> pd.Timestamp | None:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
+@dataclass(frozen=True, slots=True)
+class ModelOptions:
+    """Model-signal options: sample honesty, walk-forward plan, fold training settings."""
+
+    in_sample: bool
+    walk_forward: bool
+    folds: int | None
+    train_days: float | None
+    test_days: float | None
+    feature_set: str | None
+    horizons: str | None
+    max_trees: int | None
+    jobs: int | None
+
+
+def _plan(opts: ModelOptions) -> WalkForwardPlan | None:
+    if not opts.walk_forward:
+        if any(v is not None for v in (opts.folds, opts.train_days, opts.test_days,
+                                       opts.feature_set, opts.horizons, opts.max_trees,
+                                       opts.jobs)):
+            raise ConfigError("--folds, --train-days, --test-days, --feature-set, --horizons, "
+                              "--max-trees and --jobs go with --walk-forward.")
+        return None
+    return WalkForwardPlan(folds=opts.folds, train_days=opts.train_days,
+                           test_days=opts.test_days, n_jobs=opts.jobs)
+
+
+def _train_request(symbol: str, tf: Timeframe, opts: ModelOptions) -> TrainRequest | None:
+    if opts.feature_set is None and opts.horizons is None and opts.max_trees is None:
+        return None
+    horizons: tuple[int, ...] | None = None
+    if opts.horizons is not None:
+        try:
+            horizons = tuple(int(h) for h in opts.horizons.split(",") if h.strip())
+        except ValueError:
+            raise ConfigError(f"--horizons {opts.horizons!r}: give candle counts, "
+                              "e.g. 6,12.") from None
+        if not horizons or min(horizons) < 1:
+            raise ConfigError("--horizons must be positive candle counts, e.g. 6,12.")
+    booster = None
+    if opts.max_trees is not None:
+        if opts.max_trees < 1:
+            raise ConfigError("--max-trees must be at least 1.")
+        booster = BoosterParams(max_rounds=opts.max_trees,
+                                early_stopping_rounds=max(1, min(25, opts.max_trees // 3)))
+    return TrainRequest(symbol=symbol, timeframe=tf, feature_set=opts.feature_set or "full",
+                        horizons=horizons, booster=booster, n_folds=1, n_boot=20)
+
+
 def backtest_command(
     symbol: Annotated[str, typer.Option(help="Canonical symbol, e.g. BTCUSDT, EURUSD.")],
     timeframe: Annotated[str, typer.Option(help="Candle timeframe: 1m 5m 15m 30m 1h 4h 1d 1w.")],
@@ -104,22 +167,52 @@ def backtest_command(
     break_even_r: Annotated[float | None, typer.Option(
         help="Stop to entry once price went this many R.")] = None,
     trailing_r: Annotated[float | None, typer.Option(help="Trailing stop, in R.")] = None,
+    in_sample: Annotated[bool, typer.Option(
+        "--in-sample", help="With --preset: allow candles the models were trained on "
+        "(the report says IN-SAMPLE).")] = False,
+    walk_forward: Annotated[bool, typer.Option(
+        "--walk-forward", help="With --preset: train fold models on the past of each test "
+        "window (all out of sample) instead of using the promoted set.")] = False,
+    folds: Annotated[int | None, typer.Option(
+        help="Walk-forward: test folds over the last half of the candles (default 4).")] = None,
+    train_days: Annotated[float | None, typer.Option(
+        help="Walk-forward: rolling training window, days.")] = None,
+    test_days: Annotated[float | None, typer.Option(
+        help="Walk-forward: test window, days.")] = None,
+    feature_set: Annotated[str | None, typer.Option(
+        help="Walk-forward: feature set of the fold models (default: the promoted set's).")
+                           ] = None,
+    horizons: Annotated[str | None, typer.Option(
+        help="Walk-forward: horizons of the fold models, e.g. 6,12.")] = None,
+    max_trees: Annotated[int | None, typer.Option(
+        help="Walk-forward: boosting rounds per fold model (fewer: faster).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        help="Walk-forward: folds trained at once (default: one per core).")] = None,
 ) -> None:
     """Backtest signals: entry at the next open, stop first on ambiguous candles, costs on."""
+    opts = ModelOptions(in_sample, walk_forward, folds, train_days, test_days, feature_set,
+                        horizons, max_trees, jobs)
     try:
+        tf = Timeframe.parse(timeframe)
         job = BacktestJob(
-            symbol=symbol, timeframe=Timeframe.parse(timeframe), report_dir=report,
+            symbol=symbol, timeframe=tf, report_dir=report,
             config=_config(sizing, risk_pct, size, equity,
                            _costs(fee_bps, maker_fee_bps, slippage_bps, spread),
                            ExitOptions(time_exit, break_even_r, trailing_r)),
             signals_path=signals, preset=preset, start=_timestamp(start, "--from"),
             end=_timestamp(end, "--to"), data_path=data, finer_data_path=finer_data,
+            in_sample=in_sample, walk_forward=_plan(opts),
+            train=_train_request(symbol, tf, opts) if walk_forward else None,
         )
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=True) as progress:
             task = progress.add_task("backtest", total=None)
             outcome = run_backtest_job(
-                job, on_step=lambda m: progress.update(task, description=m))
+                job, on_step=lambda m: progress.update(task, description=m),
+                on_fold=lambda done, total: progress.update(
+                    task, completed=done, total=total,
+                    description=f"walk-forward folds trained: {done}/{total}"))
     except TradingiaError as exc:
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(exc.exit_code) from None
@@ -130,4 +223,30 @@ def backtest_command(
         value = outcome.metrics.get(key)
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     console.print(table)
+    _print_sample(outcome.metrics)
     console.print(f"report: {outcome.files['html']}")
+
+
+def _print_sample(metrics: dict[str, object]) -> None:
+    sample = metrics.get("sample")
+    if not isinstance(sample, dict):
+        return
+    if sample.get("mode") == "in_sample" and sample.get("in_sample_candles"):
+        console.print("[bold white on red] IN-SAMPLE [/] " + str(sample.get("note")))
+    else:
+        console.print(f"[bold green]out of sample[/] from {sample.get('backtest_from')}: "
+                      f"{sample.get('note')}")
+    hold = metrics.get("buy_and_hold")
+    if isinstance(hold, dict) and hold:
+        console.print(f"buy and hold, same span: return {hold.get('total_return')}, "
+                      f"max drawdown {hold.get('max_drawdown')}")
+    folds = metrics.get("folds")
+    if isinstance(folds, list):
+        table = Table(title="Walk-forward folds (each trained before its test window)")
+        for col in ("fold", "train", "test", "trades", "total_r"):
+            table.add_column(col)
+        for f in folds:
+            table.add_row(str(f["fold"]), f"{f['train_start']} .. {f['train_end']}",
+                          f"{f['test_start']} .. {f['test_end']}", str(f["trades"]),
+                          f"{f['total_r']:.2f}")
+        console.print(table)

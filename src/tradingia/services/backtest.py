@@ -1,13 +1,16 @@
 """Backtest use case: load candles (store or file) and signals, run, write the report folder.
 
 The one place that reads settings and opens the candle store for backtests; the CLI, the API
-and the demo call `run_backtest_job`.
+and the demo call `run_backtest_job` (or `run_model_backtest`). Signals come from a CSV or from
+models with a signal preset: the promoted set over the candles it never saw, or walk-forward
+fold models trained by the training pipeline (`backtest.model_backtest` does the honest part).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +19,44 @@ import pandas as pd
 
 from tradingia.backtest import BacktestConfig, BacktestResult, read_signals_csv, run_backtest
 from tradingia.backtest.metrics import compute_metrics
+from tradingia.backtest.model_backtest import (
+    ModelRun,
+    promoted_backtest,
+    walk_forward_model_backtest,
+)
 from tradingia.backtest.report import write_report
+from tradingia.backtest.walkforward import plan_folds
 from tradingia.core.errors import ConfigError, DataValidationError, NotFoundError
 from tradingia.core.settings import Settings, get_settings
 from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.sources import read_candle_file
 from tradingia.data.validation import validate_candles
+from tradingia.models.boosting import default_nthread
+from tradingia.models.level1 import ALL_MODELS, ModelSet
+from tradingia.models.registry import ModelRegistry
+from tradingia.services.training import (
+    TrainRequest,
+    default_horizons,
+    model_registry,
+    train_on_candles,
+)
+from tradingia.signals import get_preset
 
 StepFn = Callable[[str], None]
+FoldFn = Callable[[int, int], None]
+"""on_fold(done, total) while walk-forward folds train."""
+
+
+@dataclass(frozen=True, slots=True)
+class WalkForwardPlan:
+    """How to cut a walk-forward model backtest: `folds` expanding folds over the last half
+    of the candles (default 4), or rolling `train_days` / `test_days` windows."""
+
+    folds: int | None = None
+    train_days: float | None = None
+    test_days: float | None = None
+    n_jobs: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +73,9 @@ class BacktestJob:
     end: pd.Timestamp | None = None
     data_path: Path | None = None
     finer_data_path: Path | None = None
+    in_sample: bool = False
+    walk_forward: WalkForwardPlan | None = None
+    train: TrainRequest | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +86,24 @@ class BacktestOutcome:
     metrics: dict[str, Any]
     files: dict[str, Path]
 
+    @property
+    def report(self) -> Path:
+        """The HTML report."""
+        return self.files["html"]
+
 
 def run_backtest_job(job: BacktestJob, settings: Settings | None = None,
-                     on_step: StepFn | None = None) -> BacktestOutcome:
+                     on_step: StepFn | None = None,
+                     on_fold: FoldFn | None = None) -> BacktestOutcome:
     """Load, check, simulate and report; raises a TradingiaError saying what was wrong."""
     step = on_step or (lambda _msg: None)
     symbol = get_symbol(job.symbol).name
     if job.preset is not None and job.signals_path is not None:
         raise ConfigError("Give either --preset or --signals, not both.")
+    if job.preset is None and (job.in_sample or job.walk_forward is not None):
+        raise ConfigError("--in-sample and --walk-forward backtest model signals: add --preset.")
     if job.preset is not None:
-        raise NotFoundError(
-            f"No trained models for preset {job.preset!r} on {symbol} {job.timeframe}: "
-            "run `tradingia train` first (or pass --signals FILE)."
-        )
+        return _model_backtest(job, symbol, settings or get_settings(), step, on_fold)
     if job.signals_path is None:
         raise ConfigError("Nothing to trade: pass --signals FILE (or --preset NAME).")
     step("reading candles")
@@ -79,6 +119,94 @@ def run_backtest_job(job: BacktestJob, settings: Settings | None = None,
     files = write_report(result, metrics, job.report_dir,
                          title=f"Backtest {symbol} {job.timeframe}")
     return BacktestOutcome(result=result, metrics=metrics, files=files)
+
+
+MIN_TRAIN_CANDLES = 2000
+"""`train_on_candles` refuses fewer candles; every walk-forward fold trains on at least this."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoldTrainer:
+    """Fits one walk-forward fold with the training pipeline (`train_on_candles`) into a
+    throw-away registry and returns the fitted set; picklable for worker processes."""
+
+    request: TrainRequest
+
+    def __call__(self, train: pd.DataFrame) -> ModelSet:
+        """The model set fit on `train` only."""
+        with tempfile.TemporaryDirectory(prefix="tradingia-fold-") as tmp:
+            registry = ModelRegistry(Path(tmp))
+            outcome = train_on_candles(train, self.request, registry)
+            return registry.load(outcome.version.symbol, outcome.version.timeframe,
+                                 outcome.version.version)
+
+
+def fold_request(job: BacktestJob, symbol: str, settings: Settings) -> TrainRequest:
+    """The fold training request: `job.train`, else the promoted set's features, horizons and
+    models (training defaults without one); one inner fold, as only the final fit is used."""
+    if job.train is not None:
+        return replace(job.train, symbol=symbol, timeframe=job.timeframe, until=None)
+    base = TrainRequest(symbol=symbol, timeframe=job.timeframe, n_folds=1, n_boot=20)
+    try:
+        meta = model_registry(settings).promoted(symbol, job.timeframe).metadata
+    except NotFoundError:
+        return base
+    models = tuple(m for m in meta.get("models", ()) if m in ALL_MODELS) or base.models
+    return replace(base, feature_set=str(meta.get("feature_set") or base.feature_set),
+                   horizons=tuple(int(h) for h in meta.get("horizons") or ()) or None,
+                   models=models)
+
+
+def _model_backtest(job: BacktestJob, symbol: str, settings: Settings, step: StepFn,
+                    on_fold: FoldFn | None) -> BacktestOutcome:
+    preset = get_preset(str(job.preset))
+    tf = job.timeframe
+    if job.walk_forward is not None:
+        if job.in_sample:
+            raise ConfigError("--in-sample makes no sense with --walk-forward (all of it is "
+                              "out of sample): drop one.")
+        run = _walk_forward(job, symbol, settings, preset.name, step, on_fold)
+        title = (f"Backtest {symbol} {tf} - preset {preset.id} - walk-forward, "
+                 f"{len(run.folds)} folds, out of sample")
+    else:
+        registry = model_registry(settings)
+        entry = registry.promoted(symbol, tf)
+        step(f"loading model set {entry.id}")
+        model_set = registry.load(symbol, tf, entry.version)
+        step("reading candles")
+        history, finer = load_candles(replace(job, start=None), symbol, settings)
+        step(f"predicting and trading with preset {preset.id}")
+        run = promoted_backtest(model_set, history, symbol, tf, preset.name, job.config,
+                                start=job.start, end=job.end, in_sample=job.in_sample,
+                                finer_candles=finer)
+        title = (f"Backtest {symbol} {tf} - {entry.id} - preset {preset.id} - "
+                 + ("IN-SAMPLE" if run.banner else "out of sample"))
+    step("computing metrics")
+    metrics = compute_metrics(run.result)
+    metrics["symbol"], metrics["timeframe"] = symbol, tf.value
+    metrics["sample"] = run.sample
+    if run.folds:
+        metrics["folds"] = run.folds
+    step(f"writing the report to {job.report_dir}")
+    files = write_report(run.result, metrics, job.report_dir, title=title, banner=run.banner)
+    return BacktestOutcome(result=run.result, metrics=metrics, files=files)
+
+
+def _walk_forward(job: BacktestJob, symbol: str, settings: Settings, preset: str,
+                  step: StepFn, on_fold: FoldFn | None) -> ModelRun:
+    plan = job.walk_forward or WalkForwardPlan()
+    step("reading candles")
+    candles, finer = load_candles(job, symbol, settings)
+    request = fold_request(job, symbol, settings)
+    purge = max(request.horizons or default_horizons(job.timeframe))
+    splits = plan_folds(pd.DatetimeIndex(candles.index), purge=purge, folds=plan.folds,
+                        train_days=plan.train_days, test_days=plan.test_days,
+                        min_train=MIN_TRAIN_CANDLES)
+    n_jobs = plan.n_jobs or min(len(splits), default_nthread())
+    step(f"training {len(splits)} walk-forward folds ({n_jobs} at a time)")
+    return walk_forward_model_backtest(
+        candles, FoldTrainer(request), splits, symbol, job.timeframe, preset, job.config,
+        purge=purge, finer_candles=finer, n_jobs=n_jobs, on_fold=on_fold)
 
 
 def load_candles(job: BacktestJob, symbol: str,
@@ -155,3 +283,34 @@ def _inside(frame: pd.DataFrame, start: pd.Timestamp | None,
 
 def _utc(ts: pd.Timestamp) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def run_model_backtest(
+    symbol: str,
+    timeframe: Timeframe,
+    preset: str,
+    report_dir: Path,
+    *,
+    config: BacktestConfig | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    walk_forward: WalkForwardPlan | None = None,
+    train: TrainRequest | None = None,
+    in_sample: bool = False,
+    settings: Settings | None = None,
+    on_step: StepFn | None = None,
+    on_fold: FoldFn | None = None,
+) -> BacktestOutcome:
+    """Backtest model signals (`preset`) on the stored candles of one series; write the report.
+
+    Without `walk_forward`: the promoted model set, from its first out-of-sample candle (an
+    error when there is none, unless `in_sample`). With it: fold models trained by the training
+    pipeline (`train` sets features, horizons, models and trees; defaults: the promoted set's
+    features / horizons / models, else the training defaults), so the whole curve is out of
+    sample. `outcome.report` is the HTML file; `outcome.metrics["sample"]` says what was out
+    of sample.
+    """
+    job = BacktestJob(symbol=symbol, timeframe=timeframe, report_dir=report_dir,
+                      config=config or BacktestConfig(), preset=preset, start=start, end=end,
+                      in_sample=in_sample, walk_forward=walk_forward, train=train)
+    return run_backtest_job(job, settings, on_step, on_fold)
