@@ -17,10 +17,13 @@ def test_demo_runs_every_stage_offline_and_registers_a_model(tmp_path: Path) -> 
     )
     assert run.returncode == 0, run.stderr[-2000:]
     out = run.stdout
-    for stage in ("1. market data", "2. features", "3. walk-forward training"):
+    for stage in ("1. market data", "2. features", "3. walk-forward training",
+                  "4. walk-forward backtest"):
         assert stage in out
     assert "imported EURUSD 1h: 5,000 rows" in out
     assert "Out-of-sample scores" in out
     assert ("No edge found" in out) or ("Edge on" in out)
     reports = list((tmp_path / "home" / "models" / "EURUSD" / "1h").glob("v*/report/report.md"))
     assert len(reports) == 1
+    backtest = tmp_path / "home" / "reports" / "demo-backtest"
+    assert {"trades.csv", "metrics.json", "report.html"} <= {p.name for p in backtest.iterdir()}

@@ -28,6 +28,7 @@ def demo(
     _data_stage(settings)
     _feature_stage(settings)
     _training_stage(settings)
+    _backtest_stage(settings)
     if serve:
         console.rule("5. the service")
         from tradingia.cli.serve import serve as serve_command
@@ -92,3 +93,34 @@ def _training_stage(settings: Settings) -> None:
     console.print(f"[bold]{demo_svc.edge_verdict(outcome.scorecard.range, outcome.scorecard.tpsl)}")
     console.print(f"registered {outcome.version.id} in {outcome.seconds:.0f} s; "
                   f"report: {outcome.report}")
+
+
+def _backtest_stage(settings: Settings) -> None:
+    console.rule("4. walk-forward backtest of the model signals (preset: moderate)")
+    report_dir = settings.home / "reports" / "demo-backtest"
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+            "{task.completed}/{task.total}"), TimeElapsedColumn(), console=err_console,
+            transient=True) as bar:
+        task = bar.add_task("folds", total=None)
+        outcome = demo_svc.run_backtest_stage(
+            settings, report_dir, on_fold=lambda done, total: bar.update(
+                task, completed=done, total=total))
+    m = outcome.metrics
+    bh = m.get("buy_and_hold") or {}
+    table = Table("trades", "win rate", "total R", "expectancy R", "return", "max drawdown",
+                  "buy & hold", title="out of sample, costs on (0.8-pip spread)")
+    table.add_row(str(m["trades"]), _pct(m.get("win_rate")), _num(m.get("total_r")),
+                  _num(m.get("expectancy_r")), _pct(m.get("total_return")),
+                  _pct(m.get("max_drawdown")), _pct(bh.get("total_return")))
+    console.print(table)
+    if int(m["trades"]) < 30:
+        console.print(f"[bold]{m['trades']} trades are too few to tell skill from luck.")
+    console.print(f"report: {outcome.report}")
+
+
+def _num(value: object) -> str:
+    return "-" if value is None else f"{float(value):+.2f}"  # type: ignore[arg-type]
+
+
+def _pct(value: object) -> str:
+    return "-" if value is None else f"{float(value):.1%}"  # type: ignore[arg-type]
