@@ -104,9 +104,8 @@ def edge_verdict(range_table: pd.DataFrame, tpsl_table: pd.DataFrame) -> str:
             f"for {int(informative.sum())} of {len(tpsl_table)}.")
 
 
-# Costs of a retail EURUSD account: no commission, a 0.8-pip spread, half a bp of slippage.
-SAMPLE_COSTS = {"taker_fee_bps": 0.0, "maker_fee_bps": 0.0, "slippage_bps": 0.5,
-                "spread": 0.00008}
+SAMPLE_SPREAD = 0.00008  # a retail EURUSD account: no commission, a 0.8-pip spread
+SAMPLE_SLIPPAGE_BPS = 0.5
 
 
 def run_backtest_stage(settings: Settings, report_dir: Path,
@@ -119,7 +118,9 @@ def run_backtest_stage(settings: Settings, report_dir: Path,
 
     return run_model_backtest(
         SAMPLE_SYMBOL, SAMPLE_TIMEFRAME, "moderate", report_dir,
-        config=BacktestConfig(costs=CostConfig(**SAMPLE_COSTS)),
+        config=BacktestConfig(costs=CostConfig(
+            taker_fee_bps=0.0, maker_fee_bps=0.0, slippage_bps=SAMPLE_SLIPPAGE_BPS,
+            spread=SAMPLE_SPREAD)),
         walk_forward=WalkForwardPlan(folds=3),
         train=TrainRequest(symbol=SAMPLE_SYMBOL, timeframe=SAMPLE_TIMEFRAME,
                            feature_set=SAMPLE_FEATURE_SET, n_folds=1, n_boot=20),
