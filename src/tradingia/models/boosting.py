@@ -18,19 +18,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class BoosterParams(BaseModel):
-    """Tree-booster settings; early stopping runs on the validation slice of each fit window."""
+    """Tree-booster settings; early stopping runs on the validation slice of each fit window.
+
+    Defaults (shallow, column- and row-subsampled, strongly regularised trees) were chosen on
+    BTCUSDT / ETHUSDT 5m candles before 2024-07-01 only; they are also ~3x cheaper per round
+    than depth-6 trees on all columns.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_rounds: int = Field(default=400, ge=1)
-    learning_rate: float = Field(default=0.08, gt=0, le=1)
-    max_depth: int = Field(default=6, ge=1, le=16)
-    min_child_weight: float = Field(default=20.0, ge=0)
-    subsample: float = Field(default=0.8, gt=0, le=1)
-    colsample_bytree: float = Field(default=0.8, gt=0, le=1)
-    reg_lambda: float = Field(default=5.0, ge=0)
+    max_rounds: int = Field(default=600, ge=1)
+    learning_rate: float = Field(default=0.05, gt=0, le=1)
+    max_depth: int = Field(default=4, ge=1, le=16)
+    min_child_weight: float = Field(default=200.0, ge=0)
+    subsample: float = Field(default=0.7, gt=0, le=1)
+    colsample_bytree: float = Field(default=0.5, gt=0, le=1)
+    reg_lambda: float = Field(default=10.0, ge=0)
     max_bin: int = Field(default=64, ge=16, le=1024)
-    early_stopping_rounds: int = Field(default=25, ge=1)
+    early_stopping_rounds: int = Field(default=30, ge=1)
     nthread: int | None = Field(default=None, description="None: all cores of this process.")
     seed: int = 7
 
@@ -129,10 +134,10 @@ def fit_booster(
 
 
 def predict_booster(booster: xgb.Booster, x: np.ndarray, nthread: int | None = None) -> np.ndarray:
-    """Predict with the kept trees on a plain float32 matrix."""
+    """Predict with the kept trees on a plain float32 matrix (in place, no DMatrix built)."""
     booster.set_param({"nthread": nthread or default_nthread()})
-    matrix = xgb.DMatrix(x, nthread=nthread or default_nthread())
-    out: np.ndarray = booster.predict(matrix)
+    data = np.ascontiguousarray(x, dtype=np.float32)
+    out: np.ndarray = np.asarray(booster.inplace_predict(data))  # no DMatrix copy per booster
     return out
 
 

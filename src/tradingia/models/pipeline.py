@@ -47,6 +47,20 @@ def amd_phases(candles: pd.DataFrame) -> pd.Series | None:
     return codes.map(names)
 
 
+MODEL_EXTRA_FEATURES: tuple[str, ...] = (
+    "session_hour_sin", "session_hour_cos", "session_dow_sin", "session_dow_cos",
+)
+"""Columns the level-1 models add to any feature set: the UTC time of day and day of week
+carry the intraday volatility profile that range forecasts need (causal: the candle's own
+open time). Chosen on data before 2024-07-01 only."""
+
+
+def model_columns(feature_set: str, extra: Sequence[str] = MODEL_EXTRA_FEATURES) -> list[str]:
+    """The feature set's columns plus `extra` ones it lacks, in that order."""
+    columns = list(get_feature_set(feature_set).columns)
+    return columns + [c for c in extra if c not in columns]
+
+
 def prepare_training(
     candles: pd.DataFrame,
     horizons: Sequence[int],
@@ -54,10 +68,13 @@ def prepare_training(
     timeframe: Timeframe | None = None,
     amd_horizon: int | None = None,
     with_amd: bool = True,
+    extra_features: Sequence[str] = (),
 ) -> Prepared:
-    """Features, targets, causal baselines and ATR for a candle frame, aligned and checked."""
+    """Features (the set's, plus `extra_features`), targets, causal baselines and ATR for a
+    candle frame, aligned and checked."""
     fs = get_feature_set(feature_set)
-    features = build_features(candles, fs, timeframe=timeframe)
+    features = build_features(candles, model_columns(feature_set, extra_features),
+                              timeframe=timeframe)
     raw = build_targets(candles, horizons=tuple(horizons))
     phases = amd_phases(candles) if with_amd else None
     targets = add_derived_targets(raw, tuple(horizons), phases, amd_horizon)

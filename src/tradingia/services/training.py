@@ -24,7 +24,7 @@ from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.models.boosting import BoosterParams
 from tradingia.models.level1 import ALL_MODELS, Level1Config, ModelKind
-from tradingia.models.pipeline import prepare_training
+from tradingia.models.pipeline import MODEL_EXTRA_FEATURES, prepare_training
 from tradingia.models.registry import ModelRegistry, ModelVersion
 from tradingia.models.report import write_report
 from tradingia.models.scorecard import Scorecard, score_oos
@@ -127,7 +127,8 @@ def train_on_candles(
     report = progress or (lambda stage, done, total: None)
     report("features", 0, 1)
     prepared = prepare_training(candles, horizons, request.feature_set, request.timeframe,
-                                with_amd="amd" in request.models)
+                                with_amd="amd" in request.models,
+                                extra_features=MODEL_EXTRA_FEATURES)
     report("features", 1, 1)
     total = request.n_folds + 1
     done: list[str] = []
