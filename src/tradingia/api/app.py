@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from tradingia import __version__
 from tradingia.api.auth import KeyChecker
 from tradingia.api.deps import ApiOptions, AppState
 from tradingia.api.errors import install_error_handlers
+from tradingia.api.fastpath import PATH, CachedPredictions
 from tradingia.api.metrics import ApiMetrics, MetricsMiddleware
 from tradingia.api.ratelimit import RateLimiter
 from tradingia.api.routers import (
@@ -77,6 +79,9 @@ def create_app(
     for module in (health, predictions, signals, indicators, models, analysis, market,
                    backtesting, ops, ws):
         app.include_router(module.router)
+    route = next((r for r in app.routes if isinstance(r, APIRoute) and r.path == PATH
+                  and "POST" in (r.methods or ())), None)
+    app.add_middleware(CachedPredictions, state=state, route=route)  # inside the metrics
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     return app
 

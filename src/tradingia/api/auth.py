@@ -21,19 +21,29 @@ class KeyChecker:
                 "No API key configured: set TRADINGIA_API_KEYS (comma-separated), "
                 "or start with `tradingia serve --dev` on a development machine."
             )
-        self._keys = tuple(k.encode() for k in keys)
+        # Each key with its id, worked out once: a request only compares, never hashes.
+        self._keys = tuple((k.encode(), hashlib.sha256(k.encode()).hexdigest()[:16])
+                           for k in keys)
         self.dev = dev
 
-    def check(self, presented: str | None) -> str:
-        """A short, non-secret id of the key (for rate limits); ApiError 401 when wrong."""
+    def key_id(self, presented: str | None) -> str | None:
+        """The id of a valid key ("dev" when no key is configured), else None."""
         if not self._keys:
             return "dev"
         if not presented:
-            raise ApiError(401, "Unauthorized", f"Missing API key: send the {HEADER} header.")
+            return None
         given = presented.encode()
-        match = False
-        for key in self._keys:  # compare with every key so timing says nothing
-            match |= hmac.compare_digest(given, key)
-        if not match:
-            raise ApiError(401, "Unauthorized", f"Invalid API key in the {HEADER} header.")
-        return hashlib.sha256(given).hexdigest()[:16]
+        found: str | None = None
+        for key, key_id in self._keys:  # compare with every key so timing says nothing
+            if hmac.compare_digest(given, key):
+                found = key_id
+        return found
+
+    def check(self, presented: str | None) -> str:
+        """A short, non-secret id of the key (for rate limits); ApiError 401 when wrong."""
+        key_id = self.key_id(presented)
+        if key_id is not None:
+            return key_id
+        if not presented:
+            raise ApiError(401, "Unauthorized", f"Missing API key: send the {HEADER} header.")
+        raise ApiError(401, "Unauthorized", f"Invalid API key in the {HEADER} header.")

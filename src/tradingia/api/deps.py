@@ -1,4 +1,8 @@
-"""Typed dependencies of the routes: the engine, settings, the job runner, the API key."""
+"""Typed dependencies of the routes: the engine, settings, the job runner, the API key.
+
+Every dependency is `async def`: FastAPI runs a plain `def` dependency in its threadpool, a
+thread hop per request for what is an attribute read.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ class AppState:
     limiter: RateLimiter | None = None
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     """The app's state."""
     state: AppState = request.app.state.tradingia
     return state
@@ -51,24 +55,24 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_engine(state: StateDep) -> MLEngine:
+async def get_engine(state: StateDep) -> MLEngine:
     """The running ML engine."""
     assert state.engine is not None, "the engine starts with the app"
     return state.engine
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     """The app's settings."""
     return state.settings
 
 
-def get_jobs(state: StateDep) -> JobRunner:
+async def get_jobs(state: StateDep) -> JobRunner:
     """The background job runner."""
     assert state.jobs is not None, "the job runner starts with the app"
     return state.jobs
 
 
-def get_metrics(state: StateDep) -> ApiMetrics:
+async def get_metrics(state: StateDep) -> ApiMetrics:
     """The app's metrics."""
     return state.metrics
 

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradingia.services.engine import MLEngine
 
+MAX_CACHED_CHILDREN = 4096
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
@@ -69,11 +70,30 @@ class ApiMetrics:
         self.cache = Counter("tradingia_prediction_cache", "Prediction cache lookups",
                              ["result"], registry=self.registry)
         self.registry.register(_EngineCollector(engine))
+        # Labelled children by label values: `labels()` takes a lock and builds tuples on
+        # every call, a dict lookup does not. Bounded: past the cap, `labels()` as before.
+        self._children: dict[tuple[object, ...], Any] = {}
+        self._cache_hit, self._cache_miss = self.cache.labels("hit"), self.cache.labels("miss")
+
+    def _child(self, metric: Histogram | Counter, *labels: str) -> Any:
+        key = (metric, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = metric.labels(*labels)
+            if len(self._children) < MAX_CACHED_CHILDREN:
+                self._children[key] = child
+        return child
 
     def prediction(self, symbol: str, horizon: int, cached: bool) -> None:
         """Count one prediction served and its cache result."""
-        self.predictions.labels(symbol, str(horizon)).inc()
-        self.cache.labels("hit" if cached else "miss").inc()
+        self._child(self.predictions, symbol, str(horizon)).inc()
+        (self._cache_hit if cached else self._cache_miss).inc()
+
+    def request(self, method: str, route: str, seconds: float, status: int) -> None:
+        """Record one HTTP request's latency, and an error when its status is >= 400."""
+        self._child(self.requests, method, route).observe(seconds)
+        if status >= 400:
+            self._child(self.errors, route, str(status)).inc()
 
     def render(self) -> bytes:
         """The exposition text."""
@@ -102,7 +122,4 @@ class MetricsMiddleware:
             await self.app(scope, receive, capture)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            self.metrics.requests.labels(scope["method"], route).observe(
-                time.perf_counter() - start)
-            if status >= 400:
-                self.metrics.errors.labels(route, str(status)).inc()
+            self.metrics.request(scope["method"], route, time.perf_counter() - start, status)

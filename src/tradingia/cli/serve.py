@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -52,5 +53,8 @@ def serve(
     console.print(f"tradingia API ({settings.mode} mode{', jobs on' if run_jobs else ''}): "
                   f"docs {base}/docs · metrics {base}/metrics · signals ws://{host}:{port}"
                   "/ws/signals")
+    # httptools and uvloop (pinned) named, so a missing one fails here rather than falling
+    # back to the pure-Python parser and loop; no access log on the request path.
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                ws="websockets-sansio")
+                ws="websockets-sansio", http="httptools",
+                loop="uvloop" if sys.platform != "win32" else "asyncio")

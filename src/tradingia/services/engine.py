@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,9 +28,7 @@ from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.services.cache import (
     Cache,
-    last_closed_candle,
     make_cache,
-    prediction_key,
     seconds_until_next_close,
 )
 from tradingia.services.predictor import Predictor, make_predictor
@@ -69,6 +68,16 @@ def tracking_url(settings: Settings) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class _Window:
+    """The candle now forming, [start, end) in epoch seconds, and the last closed candle."""
+
+    start: float
+    end: float
+    last_closed: pd.Timestamp
+    last_closed_s: int
+
+
+@dataclass(frozen=True, slots=True)
 class PredictionReply:
     """A prediction as JSON bytes, and whether it came from the cache."""
 
@@ -91,6 +100,10 @@ class MLEngine:
         self.cache, self.bus, self.db, self.tables, self.writer = cache, bus, db, tables, writer
         self.started_at = clock()
         self._inflight: dict[str, asyncio.Future[PredictionReply]] = {}
+        # Epoch seconds now: the wall clock itself unless a clock was given (tests).
+        self._seconds: Callable[[], float] = (
+            time.time if clock is utc_now else (lambda: clock().timestamp()))
+        self._windows: dict[Timeframe, _Window] = {}
         self._watch: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -144,13 +157,32 @@ class MLEngine:
             raise UnsupportedError(f"Unsupported horizon {horizon}: a positive candle count.")
         return name, tf
 
+    def _window(self, tf: Timeframe, now_s: float) -> _Window:
+        """The candle window containing `now_s`, worked out with pandas once per candle."""
+        window = self._windows.get(tf)
+        if window is None or not window.start <= now_s < window.end:
+            start = tf.floor(pd.Timestamp(now_s, unit="s", tz="UTC"))
+            closed = start - tf.delta
+            window = _Window(start.timestamp(), (start + tf.delta).timestamp(), closed,
+                             int(closed.timestamp()))
+            self._windows[tf] = window
+        return window
+
+    def _key(self, name: str, tf: Timeframe, horizon: int, now_s: float) -> str:
+        """Cache key of the prediction at the last closed candle (= `prediction_key`)."""
+        return f"prediction:{name}:{tf.value}:{horizon}:{self._window(tf, now_s).last_closed_s}"
+
+    async def cached_prediction(self, name: str, tf: Timeframe, horizon: int) -> bytes | None:
+        """The cached prediction body for a checked request (see `check_request`), or None."""
+        return await self.cache.get(self._key(name, tf, horizon, self._seconds()))
+
     async def predict(
         self, symbol: str, timeframe: str, horizon: int, *, use_cache: bool = True
     ) -> PredictionReply:
         """The prediction at the last closed candle, cached until the next candle closes."""
         name, tf = self.check_request(symbol, timeframe, horizon)
         now = self.clock()
-        key = prediction_key(name, tf, horizon, last_closed_candle(now, tf))
+        key = self._key(name, tf, horizon, now.timestamp())
         if use_cache:
             hit = await self.cache.get(key)
             if hit is not None:
@@ -183,7 +215,7 @@ class MLEngine:
         record = {"id": str(uuid.uuid4()), **pred, "generated_at": now.isoformat()}
         body = _dumps(record)
         ttl = seconds_until_next_close(now, tf)
-        if pd.Timestamp(record["candle_time"]) < last_closed_candle(now, tf):
+        if pd.Timestamp(record["candle_time"]) < self._window(tf, now.timestamp()).last_closed:
             ttl = min(ttl, BEHIND_TTL_SECONDS)  # the store lags the clock: retry soon
         await self.cache.set(key, body, ttl)
         self.writer.submit("predictions", _prediction_row(record, now))
