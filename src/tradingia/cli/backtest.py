@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
-import pandas as pd
 import typer
 from rich.progress import (
     BarColumn,
@@ -25,6 +24,7 @@ from rich.table import Table
 
 from tradingia.backtest import BacktestConfig, CostConfig, ExitConfig, SizingConfig
 from tradingia.cli._console import console, err_console
+from tradingia.cli._options import parse_utc
 from tradingia.core.errors import ConfigError, TradingiaError
 from tradingia.core.timeframes import Timeframe
 from tradingia.models.boosting import BoosterParams
@@ -77,16 +77,6 @@ def _config(sizing: str, risk_pct: float, size: float, equity: float, costs: Cos
         )
     except ValueError as exc:
         raise ConfigError(f"Invalid backtest option: {exc}") from None
-
-
-def _timestamp(value: str | None, flag: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        raise ConfigError(f"{flag} {value!r} is not a date (use e.g. 2024-01-31).") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +189,8 @@ def backtest_command(
             config=_config(sizing, risk_pct, size, equity,
                            _costs(fee_bps, maker_fee_bps, slippage_bps, spread),
                            ExitOptions(time_exit, break_even_r, trailing_r)),
-            signals_path=signals, preset=preset, start=_timestamp(start, "--from"),
-            end=_timestamp(end, "--to"), data_path=data, finer_data_path=finer_data,
+            signals_path=signals, preset=preset, start=parse_utc(start, "--from"),
+            end=parse_utc(end, "--to"), data_path=data, finer_data_path=finer_data,
             in_sample=in_sample, walk_forward=_plan(opts),
             train=_train_request(symbol, tf, opts) if walk_forward else None,
         )

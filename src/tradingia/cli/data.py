@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from tradingia.cli._console import console
-from tradingia.core.errors import UnsupportedError
+from tradingia.cli._options import parse_utc
 from tradingia.core.timeframes import Timeframe
 from tradingia.services import market_data as svc
 
@@ -24,20 +24,6 @@ SymbolOpt = Annotated[str, typer.Option("--symbol", "-s", help="Canonical symbol
 TimeframeOpt = Annotated[str, typer.Option("--timeframe", "-t",
                                            help="1m 5m 15m 30m 1h 4h 1d 1w")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def parse_time(value: str | None, option: str) -> pd.Timestamp | None:
-    """Parse a CLI date/time as UTC; a bad value is a clear error naming the option."""
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        raise UnsupportedError(
-            f"{option}: cannot read {value!r} as a date; use ISO-8601, e.g. 2024-01-31 "
-            "or 2024-01-31T12:00Z."
-        ) from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _print_json(payload: object) -> None:
@@ -91,7 +77,7 @@ def sync(
     """Fetch only the candles the store lacks (new ones and recent gaps) from a venue."""
     tf = Timeframe.parse(timeframe)
     now = pd.Timestamp(datetime.now(UTC))
-    start = parse_time(since, "--since")
+    start = parse_utc(since, "--since")
     with svc.candle_store() as store, _progress() as progress:
         task = progress.add_task(f"sync {symbol} {tf.value}", total=None)
         report = svc.sync_series(
@@ -120,8 +106,8 @@ def gaps(
     """Missing candles, judged by the market's calendar (FX and metals close on weekends)."""
     tf = Timeframe.parse(timeframe)
     with svc.candle_store() as store:
-        report = svc.series_gaps(store, symbol, tf, parse_time(start, "--from"),
-                                 parse_time(end, "--to"))
+        report = svc.series_gaps(store, symbol, tf, parse_utc(start, "--from"),
+                                 parse_utc(end, "--to"))
     payload = report.to_dict()
     if as_json:
         _print_json(payload)
