@@ -222,3 +222,23 @@ def test_real_eurusd_file_imports_and_reports_only_session_gaps(
     # The README counts 19,874 missing on a continuous grid and 337 session-aware; holidays
     # (25 Dec, 1 Jan) are closed in our calendar, so fewer remain.
     assert 0 < gaps["missing"] < 337
+
+
+def test_fill_is_explicit_lists_each_gap_and_respects_max_gap(home: Path, tmp_path: Path) -> None:
+    csv = tmp_path / "btc.csv"
+    frame = candles_csv(csv, "2024-01-01", 100)
+    holes = frame.drop(frame.index[10:13]).drop(frame.index[50:60])
+    holes_csv = tmp_path / "holes.parquet"
+    holes.to_parquet(holes_csv)
+    assert invoke("data", "import", str(holes_csv), "-s", "BTCUSDT", "-t", "5m")[0] == 0
+    code, out = invoke("data", "fill", "-s", "BTCUSDT", "-t", "5m", "--max-gap", "5",
+                       "--dry-run")
+    assert code == 0 and "would fill 3 candle(s) in 1 gap(s); left 1 gap(s) alone" in out
+    assert read_json(invoke("data", "show", "-s", "BTCUSDT", "-t", "5m", "--json")[1])[
+        "rows"] == 87
+    code, out = invoke("data", "fill", "-s", "BTCUSDT", "-t", "5m", "--max-gap", "5")
+    assert "filled 3 flat candle(s) 2024-01-01T00:50:00Z .. 2024-01-01T01:00:00Z" in out
+    info = read_json(invoke("data", "show", "-s", "BTCUSDT", "-t", "5m", "--json")[1])
+    assert info["rows"] == 90
+    gaps = read_json(invoke("data", "gaps", "-s", "BTCUSDT", "-t", "5m", "--json")[1])
+    assert gaps["missing"] == 10

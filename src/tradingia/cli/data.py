@@ -141,6 +141,28 @@ def resample(
 
 
 @data_app.command()
+def fill(
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
+    max_gap: Annotated[int | None, typer.Option(
+        help="Leave gaps longer than this many candles alone.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, write nothing.")] = False,
+) -> None:
+    """Fill calendar gaps with flat candles at the previous close (volume 0), and list them.
+
+    Filling is never done silently anywhere else: models and backtests see gaps as gaps.
+    """
+    tf = Timeframe.parse(timeframe)
+    with svc.candle_store() as store:
+        result = svc.fill_series(store, symbol, tf, max_gap=max_gap, dry_run=dry_run)
+    for line in result.log_lines():
+        console.print(line)
+    verb = "would fill" if dry_run else "filled"
+    console.print(f"{verb} {result.rows_filled:,} candle(s) in {len(result.filled)} gap(s); "
+                  f"left {len(result.skipped)} gap(s) alone.")
+
+
+@data_app.command()
 def show(symbol: SymbolOpt, timeframe: TimeframeOpt, as_json: JsonOpt = False) -> None:
     """First and last candle and row count of a stored series."""
     tf = Timeframe.parse(timeframe)

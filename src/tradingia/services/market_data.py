@@ -6,6 +6,7 @@ API, the jobs and the agent's tools all call these functions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from tradingia.core.settings import Settings, get_settings
 from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.calendars import calendar_for
+from tradingia.data.fill import FillResult, fill_gaps
 from tradingia.data.gaps import GapReport, find_gaps
 from tradingia.data.resample import resample_candles
 from tradingia.data.sources import make_source, read_candle_file
@@ -29,6 +31,7 @@ from tradingia.data.sync import SyncReport, plan_sync, run_sync
 from tradingia.data.validation import validate_candles
 
 ProgressFn = Callable[[int], None]
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -172,3 +175,30 @@ def sync_series(
     gaps = series_gaps(store, name, timeframe).gaps if summary is not None else ()
     windows = plan_sync(summary, gaps, timeframe, now, since)
     return run_sync(store, venue, name, timeframe, windows, progress)
+
+
+def fill_series(
+    store: CandleStore,
+    symbol: str,
+    timeframe: Timeframe,
+    *,
+    max_gap: int | None = None,
+    dry_run: bool = False,
+) -> FillResult:
+    """Fill a stored series' calendar gaps with flat candles at the previous close (volume 0).
+
+    Explicit and logged, never silent: every filled and skipped gap is logged, and only the
+    new flat candles are written (existing candles are never touched). Gaps longer than
+    `max_gap` candles are left alone and reported.
+    """
+    name = canonical_symbol(symbol)
+    require_series(store, name, timeframe)
+    candles = store.read(name, timeframe)
+    calendar = calendar_for(get_symbol(name).asset_class)
+    result = fill_gaps(candles, timeframe, calendar, max_gap=max_gap)
+    for line in result.log_lines():
+        log.info("%s %s: %s", name, timeframe.value, line)
+    if not dry_run and result.rows_filled:
+        added = result.candles.loc[~result.candles.index.isin(candles.index)]
+        store.write(name, timeframe, added)
+    return result
