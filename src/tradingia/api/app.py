@@ -79,7 +79,7 @@ def create_app(
     for module in (health, predictions, signals, indicators, models, analysis, market,
                    backtesting, ops, ws):
         app.include_router(module.router)
-    route = next((r for r in app.routes if isinstance(r, APIRoute) and r.path == PATH
+    route = next((r for r in predictions.router.routes if isinstance(r, APIRoute) and r.path == PATH
                   and "POST" in (r.methods or ())), None)
     app.add_middleware(CachedPredictions, state=state, route=route)  # inside the metrics
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)

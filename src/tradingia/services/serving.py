@@ -1,8 +1,9 @@
 """Serving the promoted model sets: loaded once, reloaded when a new version is promoted.
 
 `RegistryPredictor` is the `Predictor` of the API over the file model registry. A prediction
-runs the promoted set on the tail of the stored candles (enough rows for every feature to
-settle), so the last row equals what `tradingia predict` gives for that candle.
+builds the features on the tail of the stored candles (enough rows for every feature to
+settle) and runs the promoted set on the last row only (level-1 models are row-wise), so it
+equals the last row of what `tradingia predict` gives for that candle.
 """
 
 from __future__ import annotations
@@ -103,7 +104,6 @@ class RegistryPredictor:
 
     def _predictions(self, symbol: str, timeframe: Timeframe) -> tuple[LoadedSet, pd.DataFrame,
                                                                        pd.DataFrame]:
-        from tradingia.models.pipeline import predict_candles
         from tradingia.services.market_data import candle_store, require_series
 
         loaded = self._get(symbol, timeframe)
@@ -113,7 +113,7 @@ class RegistryPredictor:
             candles = store.read(symbol, timeframe, summary.last - span)
         candles = candles.iloc[-loaded.tail_rows:]
         with loaded.lock:
-            preds = predict_candles(loaded.model_set, candles, timeframe)
+            preds = _predict_last(loaded.model_set, candles, timeframe)
         if preds.empty:
             raise NotFoundError(
                 f"Not enough {symbol} {timeframe} candles for the features' warm-up "
@@ -169,6 +169,19 @@ class RegistryPredictor:
                  "train_end": s.model_set.metadata.get("train_end"),
                  "horizons": list(s.model_set.config.horizons),
                  "loaded_at": s.loaded_at.isoformat()} for (symbol, tf), s in items]
+
+
+def _predict_last(model_set: Any, candles: pd.DataFrame, timeframe: Timeframe) -> pd.DataFrame:
+    """`predict_candles` where only its last row is used: the features on the whole tail
+    (their warm-up needs it), the models on the last row alone when its features are
+    complete; otherwise on every row, as `predict_candles` does (the last complete row)."""
+    from tradingia.features import build_features
+
+    features = build_features(candles, list(model_set.feature_names), timeframe=timeframe)
+    last = features.iloc[-1:]
+    if len(last) and bool(last.notna().to_numpy().all()):
+        return pd.DataFrame(model_set.predict(last))
+    return pd.DataFrame(model_set.predict(features))
 
 
 def _get(row: pd.Series, name: str) -> float | None:

@@ -263,3 +263,32 @@ def test_rate_limit_answers_429_with_retry_after_per_key(limited_server: Server)
     assert 1 <= int(limited.headers["retry-after"]) <= 60
     with limited_server.client(key=KEY_B) as other:
         assert other.post("/api/v1/predictions", json={"symbol": "BTCUSDT"}).status_code == 200
+
+
+def test_a_cache_hit_answers_as_the_route_does(server: Server) -> None:
+    first = _predict(server, horizon=12, **{"Cache-Control": "no-cache"})
+    with server.client() as client:
+        before = client.get("/metrics").text
+        hit = client.post("/api/v1/predictions",
+                          json={"symbol": "btcusdt", "timeframe": "5m", "horizon": 12})
+        coerced = client.post("/api/v1/predictions",  # not plain: the route answers it
+                              json={"symbol": "BTCUSDT", "timeframe": "5m", "horizon": "12"})
+        extra = client.post("/api/v1/predictions", json={"symbol": "BTCUSDT", "x": 1})
+        after = client.get("/metrics").text
+    with server.client(key="wrong-key") as stranger:
+        refused = stranger.post("/api/v1/predictions", json={"symbol": "BTCUSDT", "horizon": 12})
+    for response in (hit, coerced):
+        assert response.status_code == 200 and response.headers["x-cache"] == "hit"
+        assert response.headers["content-type"] == "application/json"
+        assert response.content == first.content
+    assert extra.status_code == 422 and extra.json()["error"] == "ValidationError"
+    assert refused.status_code == 401 and refused.json()["path"] == "/api/v1/predictions"
+
+    def count(text: str, line: str) -> float:
+        found = [ln for ln in text.splitlines() if ln.startswith(line)]
+        return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+    served = 'tradingia_predictions_total{horizon="12",symbol="btcusdt"}'
+    timed = 'tradingia_request_seconds_count{method="POST",route="/api/v1/predictions"}'
+    assert count(after, served) == count(before, served) + 1
+    assert count(after, timed) >= count(before, timed) + 3
