@@ -12,7 +12,8 @@ thread; `apt-get install wrk`) with a Lua script for the body and headers when i
 PATH, else the Python generator below (raw asyncio streams in this process). The paced run
 always uses the Python generator (open loop per connection: wrk paces only with a think
 time, and wrk2 is not packaged). The JSON names the generator of each run and the load
-average of the machine around it.
+average of the machine around it. To see where the server spends its time under load,
+`py-spy record -p <server pid>` (dev extra) while this runs.
 
     .venv/bin/python benchmarks/bench_api.py --clients 50 --seconds 10
 
