@@ -35,6 +35,8 @@ test: lint typecheck imports
 
 bench: install
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS),bench]"
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| echo "wrk not installed: the API benchmark falls back to its Python load generator"
 	$(PY) benchmarks/run_all.py
 	$(PY) benchmarks/summarize.py
 
