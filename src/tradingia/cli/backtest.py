@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.progress import (
@@ -22,14 +22,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tradingia.backtest import BacktestConfig, CostConfig, ExitConfig, SizingConfig
 from tradingia.cli._console import console, err_console
 from tradingia.cli._options import parse_utc
 from tradingia.core.errors import ConfigError, TradingiaError
 from tradingia.core.timeframes import Timeframe
-from tradingia.models.boosting import BoosterParams
-from tradingia.services.backtest import BacktestJob, WalkForwardPlan, run_backtest_job
-from tradingia.services.training import TrainRequest
+
+if TYPE_CHECKING:  # the engine, models and numba load only when a backtest runs
+    from tradingia.backtest import BacktestConfig, CostConfig
+    from tradingia.services.backtest import WalkForwardPlan
+    from tradingia.services.training import TrainRequest
 
 _SUMMARY = ("trades", "win_rate", "expectancy_r", "total_r", "profit_factor", "total_return",
             "sharpe", "sortino", "max_drawdown", "cagr", "exposure", "ambiguous_trades")
@@ -37,6 +38,8 @@ _SUMMARY = ("trades", "win_rate", "expectancy_r", "total_r", "profit_factor", "t
 
 def _costs(fee_bps: float | None, maker_fee_bps: float | None, slippage_bps: float | None,
            spread: float | None) -> CostConfig:
+    from tradingia.backtest import CostConfig
+
     for flag, value in (("--fee-bps", fee_bps), ("--slippage-bps", slippage_bps),
                         ("--spread", spread)):
         if value is not None and value < 0:
@@ -63,6 +66,8 @@ class ExitOptions:
 
 def _config(sizing: str, risk_pct: float, size: float, equity: float, costs: CostConfig,
             exits: ExitOptions) -> BacktestConfig:
+    from tradingia.backtest import BacktestConfig, ExitConfig, SizingConfig
+
     if sizing not in ("risk", "fixed", "signal"):
         raise ConfigError(f"--sizing {sizing!r}: use risk, fixed or signal.")
     try:
@@ -95,6 +100,8 @@ class ModelOptions:
 
 
 def _plan(opts: ModelOptions) -> WalkForwardPlan | None:
+    from tradingia.services.backtest import WalkForwardPlan
+
     if not opts.walk_forward:
         if any(v is not None for v in (opts.folds, opts.train_days, opts.test_days,
                                        opts.feature_set, opts.horizons, opts.max_trees,
@@ -107,6 +114,9 @@ def _plan(opts: ModelOptions) -> WalkForwardPlan | None:
 
 
 def _train_request(symbol: str, tf: Timeframe, opts: ModelOptions) -> TrainRequest | None:
+    from tradingia.models.boosting import BoosterParams
+    from tradingia.services.training import TrainRequest
+
     if opts.feature_set is None and opts.horizons is None and opts.max_trees is None:
         return None
     horizons: tuple[int, ...] | None = None
@@ -180,6 +190,8 @@ def backtest_command(
         help="Walk-forward: folds trained at once (default: one per core).")] = None,
 ) -> None:
     """Backtest signals: entry at the next open, stop first on ambiguous candles, costs on."""
+    from tradingia.services.backtest import BacktestJob, run_backtest_job
+
     opts = ModelOptions(in_sample, walk_forward, folds, train_days, test_days, feature_set,
                         horizons, max_trees, jobs)
     try:
