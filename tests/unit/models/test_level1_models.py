@@ -82,3 +82,38 @@ def test_dataset_refuses_frames_that_are_all_warmup() -> None:
     idx = pd.date_range("2024-01-01", periods=5, freq="5min", tz="UTC")
     with pytest.raises(ValueError, match="warm-up"):
         Dataset.from_frames(pd.DataFrame({"a": [np.nan] * 5}, index=idx))
+
+
+def test_model_columns_add_session_columns_once() -> None:
+    from tradingia.features import get_feature_set
+    from tradingia.models.pipeline import MODEL_EXTRA_FEATURES, model_columns
+
+    base = list(get_feature_set("extended").columns)
+    cols = model_columns("extended")
+    assert cols[: len(base)] == base
+    assert cols[len(base):] == list(MODEL_EXTRA_FEATURES)
+    assert model_columns("extended", ()) == base
+    assert len(set(model_columns("extended", (*MODEL_EXTRA_FEATURES, base[0])))) == len(cols)
+
+
+def test_prepare_training_with_extra_features_keeps_them_causal_columns(
+        candles: pd.DataFrame) -> None:
+    from tradingia.models.pipeline import MODEL_EXTRA_FEATURES
+
+    prep = prepare_training(candles, HORIZONS, "minimal", with_amd=False,
+                            extra_features=MODEL_EXTRA_FEATURES)
+    names = prep.dataset.feature_names
+    assert names[-len(MODEL_EXTRA_FEATURES):] == MODEL_EXTRA_FEATURES
+    hours = prep.dataset.features["session_hour_sin"].to_numpy()
+    assert np.all(np.abs(hours) <= 1.0)
+
+
+def test_fast_params_cap_rounds_and_raise_learning_rate_only() -> None:
+    from tradingia.models.level1 import fast_params
+
+    slow = BoosterParams(learning_rate=0.05, max_rounds=600)
+    fast = fast_params(slow, 0.1, 200)
+    assert (fast.learning_rate, fast.max_rounds) == (0.1, 200)
+    small = fast_params(FAST, 0.1, 200)
+    assert small.max_rounds == FAST.max_rounds
+    assert small.max_depth == FAST.max_depth
