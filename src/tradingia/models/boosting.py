@@ -77,6 +77,12 @@ def build_matrices(x_train: np.ndarray, x_valid: np.ndarray, params: BoosterPara
     return FitMatrices(train=train, valid=valid, n_features=x_train.shape[1])
 
 
+def min_child_weight(params: BoosterParams, n_train: int) -> float:
+    """The configured minimum leaf weight, capped at 0.5% of the train rows so that small
+    windows (tests, short histories) can still grow trees; no effect above 40,000 rows."""
+    return float(min(params.min_child_weight, max(1.0, n_train / 200)))
+
+
 def _set_target(matrix: xgb.DMatrix, y: np.ndarray, weight: np.ndarray | None = None) -> bool:
     """Label a matrix; rows with an unknown label get weight 0. False when no row is known."""
     known = np.isfinite(y)
@@ -109,7 +115,7 @@ def fit_booster(
         "device": booster_device(),
         "eta": params.learning_rate,
         "max_depth": params.max_depth,
-        "min_child_weight": params.min_child_weight,
+        "min_child_weight": min_child_weight(params, mats.train.num_row()),
         "subsample": params.subsample,
         "colsample_bytree": params.colsample_bytree,
         "lambda": params.reg_lambda,

@@ -117,3 +117,12 @@ def test_fast_params_cap_rounds_and_raise_learning_rate_only() -> None:
     small = fast_params(FAST, 0.1, 200)
     assert small.max_rounds == FAST.max_rounds
     assert small.max_depth == FAST.max_depth
+
+
+def test_min_child_weight_is_capped_on_small_windows_only() -> None:
+    from tradingia.models.boosting import min_child_weight
+
+    params = BoosterParams(min_child_weight=200.0)
+    assert min_child_weight(params, 3000) == 15.0
+    assert min_child_weight(params, 200_000) == 200.0
+    assert min_child_weight(params, 10) == 1.0
