@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tradingia.cli._console import console, err_console
+from tradingia.cli._options import parse_utc
 from tradingia.core.errors import TradingiaError, UnsupportedError
 from tradingia.core.timeframes import Timeframe
-from tradingia.models.level1 import ALL_MODELS, ModelKind
-from tradingia.models.scorecard import Scorecard
+
+if TYPE_CHECKING:  # xgboost and scikit-learn load only when training runs
+    from tradingia.models.level1 import ModelKind
+    from tradingia.models.scorecard import Scorecard
 
 
 def _models(values: list[str] | None) -> tuple[ModelKind, ...]:
+    from tradingia.models.level1 import ALL_MODELS
+
     if not values:
         return ALL_MODELS
     names = [v.strip() for item in values for v in item.split(",") if v.strip()]
@@ -24,16 +28,6 @@ def _models(values: list[str] | None) -> tuple[ModelKind, ...]:
     if unknown:
         raise UnsupportedError(f"Unknown model(s) {unknown}; use any of {', '.join(ALL_MODELS)}.")
     return tuple(cast(ModelKind, n) for n in dict.fromkeys(names))
-
-
-def _until(value: str | None) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except ValueError:
-        raise UnsupportedError(f"--until {value!r} is not a date (use e.g. 2025-06-30).") from None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def print_scorecard(card: Scorecard) -> None:
@@ -68,7 +62,7 @@ def train_command(
 
     try:
         request = TrainRequest(symbol=symbol, timeframe=Timeframe.parse(timeframe),
-                               until=_until(until), models=_models(models),
+                               until=parse_utc(until, "--until"), models=_models(models),
                                feature_set=feature_set, n_folds=folds)
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
                 "{task.completed}/{task.total}"), TimeElapsedColumn(),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from tradingia.data.stores.base import CandleStore, SeriesSummary, WriteResult
 from tradingia.data.stores.duckdb_store import DuckDBCandleStore
 from tradingia.data.stores.factory import open_candle_store
-from tradingia.data.stores.postgres_store import PostgresCandleStore
 
 __all__ = [
     "CandleStore",
@@ -18,3 +17,12 @@ __all__ = [
     "WriteResult",
     "open_candle_store",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """PostgresCandleStore loads SQLAlchemy, Alembic and psycopg: only when asked for."""
+    if name == "PostgresCandleStore":
+        from tradingia.data.stores.postgres_store import PostgresCandleStore
+
+        return PostgresCandleStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from tradingia.core.settings import Settings
 from tradingia.data.stores.base import CandleStore
 from tradingia.data.stores.duckdb_store import DuckDBCandleStore
-from tradingia.data.stores.postgres_store import PostgresCandleStore
 
 DUCKDB_FILE = "candles.duckdb"
 
@@ -15,4 +14,6 @@ def open_candle_store(settings: Settings) -> CandleStore:
     if settings.database_url is None:
         settings.home.mkdir(parents=True, exist_ok=True)
         return DuckDBCandleStore(settings.home / DUCKDB_FILE)
+    from tradingia.data.stores.postgres_store import PostgresCandleStore  # server mode only
+
     return PostgresCandleStore(settings.database_url)
