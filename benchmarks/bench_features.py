@@ -18,7 +18,6 @@ import importlib
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 import talib
 
+from _common import git_commit
 from tradingia.features import FEATURE_SETS, build_features, build_targets
 from tradingia.features._prices import prices_from_candles
 
@@ -182,14 +182,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[n] = "missing"
     return out
-
-
-def git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main() -> None:

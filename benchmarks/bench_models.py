@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from _common import SHARED_DATA
 from tradingia.core.timeframes import Timeframe
 from tradingia.models.boosting import booster_device, default_nthread
 from tradingia.models.registry import ModelRegistry
@@ -37,7 +38,7 @@ from tradingia.services.training import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("TRADINGIA_SHARED_DATA", ROOT.parent / "shared/data/ohlcv"))
+DATA = SHARED_DATA
 
 
 def _headline(card: Any) -> dict[str, Any]:

@@ -26,7 +26,6 @@ import os
 import platform
 import resource
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from _common import git_commit
 from tradingia.core.candles import CANDLE_COLUMNS, as_candle_frame
 from tradingia.core.errors import StoreError
 from tradingia.core.timeframes import Timeframe
@@ -258,14 +258,6 @@ def machine() -> dict[str, Any]:
             "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
                                 / 2**30, 1),
             **{p: metadata.version(p) for p in packages}}
-
-
-def git_commit() -> str:
-    try:
-        return subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                       text=True).strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main() -> None:
