@@ -117,9 +117,11 @@ def gaps(
         f"{report.present:,}, missing {report.missing:,} in {len(report.gaps)} gap(s)."
     )
     if report.gaps:
-        table = Table("start", "end", "missing", title=f"longest {min(limit, len(report.gaps))}")
+        shown = min(limit, len(report.gaps))
+        table = Table("first missing", "last missing", "candles",
+                      title=f"the {shown} longest gap(s) (--limit, --json for all)")
         for gap in sorted(report.gaps, key=lambda g: -g.missing)[:limit]:
-            table.add_row(gap.start.isoformat(), gap.end.isoformat(), str(gap.missing))
+            table.add_row(_short(gap.start), _short(gap.end), f"{gap.missing:,}")
         console.print(table)
 
 
@@ -186,9 +188,14 @@ def list_() -> None:
         series = store.series()
     table = Table("symbol", "timeframe", "first", "last", "rows")
     for s in series:
-        table.add_row(s.symbol, s.timeframe.value, s.first.isoformat(), s.last.isoformat(),
+        table.add_row(s.symbol, s.timeframe.value, _short(s.first), _short(s.last),
                       f"{s.rows:,}")
     console.print(table)
+
+
+def _short(ts: pd.Timestamp) -> str:
+    """A UTC time for tables: '2024-01-31 12:05Z'."""
+    return ts.tz_convert("UTC").strftime("%Y-%m-%d %H:%MZ")
 
 
 def _progress() -> Progress:
