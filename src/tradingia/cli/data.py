@@ -15,6 +15,7 @@ from rich.table import Table
 from tradingia.cli._console import console
 from tradingia.cli._options import parse_utc
 from tradingia.core.timeframes import Timeframe
+from tradingia.data.gaps import iso_utc
 from tradingia.services import market_data as svc
 
 data_app = typer.Typer(help="Market data: import, sync, gaps, resample, fill, show.",
@@ -49,8 +50,8 @@ def import_(
         "inserted": report.written.inserted, "updated": report.written.updated,
         "unchanged": report.written.unchanged, "repairs": list(report.repairs),
         "stored_rows": summary.rows if summary else 0,
-        "first": summary.first.isoformat() if summary else None,
-        "last": summary.last.isoformat() if summary else None,
+        "first": iso_utc(summary.first) if summary else None,
+        "last": iso_utc(summary.last) if summary else None,
     }
     if as_json:
         _print_json(payload)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from tradingia.core.errors import UnsupportedError
 from tradingia.core.timeframes import Timeframe
-from tradingia.data.gaps import Gap
+from tradingia.data.gaps import Gap, iso_utc
 from tradingia.data.sources.base import CandleSource
 from tradingia.data.stores.base import CandleStore, SeriesSummary
 from tradingia.data.validation import validate_candles
@@ -49,13 +49,13 @@ class SyncReport:
             "symbol": self.symbol,
             "timeframe": self.timeframe.value,
             "windows": [
-                {"start": w.start.isoformat(), "end": w.end.isoformat(), "reason": w.reason}
+                {"start": iso_utc(w.start), "end": iso_utc(w.end), "reason": w.reason}
                 for w in self.windows
             ],
             "received": self.received,
             "inserted": self.inserted,
             "updated": self.updated,
-            "last": None if self.last is None else self.last.isoformat(),
+            "last": None if self.last is None else iso_utc(self.last),
         }
 
 

@@ -21,7 +21,7 @@ from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.calendars import calendar_for
 from tradingia.data.fill import FillResult, fill_gaps
-from tradingia.data.gaps import GapReport, find_gaps
+from tradingia.data.gaps import GapReport, find_gaps, iso_utc
 from tradingia.data.resample import resample_candles
 from tradingia.data.sources import make_source, read_candle_file
 from tradingia.data.sources.base import CandleSource
@@ -148,10 +148,10 @@ def show_series(store: CandleStore, symbol: str, timeframe: Timeframe) -> dict[s
     return {
         "symbol": name,
         "timeframe": timeframe.value,
-        "first": summary.first.isoformat(),
-        "last": summary.last.isoformat(),
+        "first": iso_utc(summary.first),
+        "last": iso_utc(summary.last),
         "rows": summary.rows,
-        "last_candle": {"timestamp": summary.last.isoformat(),
+        "last_candle": {"timestamp": iso_utc(summary.last),
                         **{k: float(row[k]) for k in last.columns}},
     }
 
