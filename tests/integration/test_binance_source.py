@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
-from venue_server import VenueServer, load_fixture, running_server, synthetic_klines
+from venue_server import VenueServer, load_fixture, synthetic_klines
 
 from tradingia.core.errors import SourceError, UnsupportedError
 from tradingia.core.settings import load_settings
@@ -20,16 +18,6 @@ FIVE = pd.Timedelta(minutes=5)
 RATE_LIMITED = {"code": -1003, "msg": "Too much request weight used; current limit is 6000 "
                 "request weight per 1 MINUTE. Please use WebSocket Streams for live updates "
                 "to avoid polling the API."}
-
-
-@pytest.fixture
-def venue() -> Iterator[VenueServer]:
-    yield from running_server()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 def source(venue: VenueServer, sleeps: list[float], retries: int = 3) -> BinanceSource:

@@ -12,7 +12,7 @@ import pandas as pd
 import psycopg
 import pytest
 from typer.testing import CliRunner
-from venue_server import VenueServer, running_server, synthetic_klines
+from venue_server import VenueServer, synthetic_klines
 
 from tradingia.cli import app
 from tradingia.core.settings import get_settings
@@ -134,11 +134,6 @@ def test_bad_input_gets_a_clear_error_and_non_zero_exit(home: Path, tmp_path: Pa
     code, message = invoke("data", "import", str(tmp_path / "missing.csv"), "-s", "BTCUSDT",
                            "-t", "5m")
     assert code != 0 and "missing.csv" in message
-
-
-@pytest.fixture
-def venue() -> Iterator[VenueServer]:
-    yield from running_server()
 
 
 def test_sync_fetches_only_what_is_missing_and_backfills_gaps(

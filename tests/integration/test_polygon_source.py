@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 import pytest
-from venue_server import POLYGON_KEY, VenueServer, load_fixture, polygon_aggs, running_server
+from venue_server import POLYGON_KEY, VenueServer, load_fixture, polygon_aggs
 from venue_server import synthetic_klines as klines
 
 from tradingia.core.errors import ConfigError, SourceError
@@ -22,16 +22,6 @@ MakeSource = Callable[..., PolygonSource]
 TOO_MANY = {"status": "ERROR", "request_id": "d0e1f2",
             "error": "You've exceeded the maximum requests per minute, please wait or upgrade "
                      "your subscription to continue. https://polygon.io/pricing"}
-
-
-@pytest.fixture
-def venue() -> Iterator[VenueServer]:
-    yield from running_server()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from venue_server import VenueServer, running_server, synthetic_klines
+from venue_server import VenueServer, synthetic_klines
 
 from tradingia.core.settings import load_settings
 from tradingia.core.timeframes import Timeframe
@@ -16,11 +15,6 @@ from tradingia.jobs.scheduler import run_due_jobs
 from tradingia.jobs.sync_job import make_sync_job, sync_targets
 
 pytest.importorskip("ccxt")
-
-
-@pytest.fixture
-def venue() -> Iterator[VenueServer]:
-    yield from running_server()
 
 
 def test_targets_come_from_settings_or_from_stored_series_the_venue_lists() -> None:
