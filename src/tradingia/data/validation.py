@@ -277,20 +277,21 @@ def _labels(
 ) -> list[str]:
     """`2024-01-01 00:05` (seconds shown when not whole minutes), `(row 3)` if `show_rows`.
 
-    `where` are positions in `index`, `rows` the same rows' positions in the input; a missing
-    timestamp is always named by its input row.
+    `where` are positions in `index`, `rows` the same rows' positions in the input; rows are
+    shown counting from 1 (the first candle is row 1); a missing timestamp is always named by
+    its input row.
     """
     out = []
     for pos, row in zip(where.tolist(), rows.tolist(), strict=True):
         ts = index[pos]
         if pd.isna(ts):
-            out.append(f"row {row} (no timestamp)")
+            out.append(f"row {row + 1} (no timestamp)")
             continue
         if ts.second or ts.microsecond or ts.nanosecond:
             text = ts.strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0").rstrip(".")
         else:
             text = ts.strftime("%Y-%m-%d %H:%M")
-        out.append(f"{text} (row {row})" if show_rows else text)
+        out.append(f"{text} (row {row + 1})" if show_rows else text)
     return out
 
 

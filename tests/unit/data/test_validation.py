@@ -70,7 +70,7 @@ def test_nan_is_named_with_row_and_timestamp_then_dropped_on_repair() -> None:
     frame.iloc[2, 0] = np.nan
     frame.iloc[4, 4] = np.inf
     error = raises(frame, "nan")
-    assert error.problems["nan"] == ["2024-01-01 00:10 (row 2)", "2024-01-01 00:20 (row 4)"]
+    assert error.problems["nan"] == ["2024-01-01 00:10 (row 3)", "2024-01-01 00:20 (row 5)"]
     assert "--repair" in str(error)
     result = validate_candles(frame, TF, repair=True)
     assert result.repairs == (
@@ -83,16 +83,16 @@ def test_nan_is_named_with_row_and_timestamp_then_dropped_on_repair() -> None:
 def test_text_that_is_not_a_number_counts_as_nan() -> None:
     frame = candles().astype({"close": object})
     frame.iloc[1, 3] = "n/a"
-    assert raises(frame, "nan").problems["nan"] == ["2024-01-01 00:05 (row 1)"]
+    assert raises(frame, "nan").problems["nan"] == ["2024-01-01 00:05 (row 2)"]
 
 
 def test_missing_timestamp_is_named_by_its_row() -> None:
     frame = candles()
     frame.index = pd.DatetimeIndex([*frame.index[:3], pd.NaT, *frame.index[4:]], name="timestamp")
-    assert raises(frame, "nan").problems["nan"] == ["row 3 (no timestamp)"]
+    assert raises(frame, "nan").problems["nan"] == ["row 4 (no timestamp)"]
     result = validate_candles(frame, TF, repair=True)
     assert result.repairs == (
-        "dropped 1 row with NaN, infinite or missing values: row 3 (no timestamp)",
+        "dropped 1 row with NaN, infinite or missing values: row 4 (no timestamp)",
     )
 
 
@@ -100,7 +100,7 @@ def test_non_positive_price_raises_and_is_dropped_on_repair() -> None:
     frame = candles()
     frame.loc[frame.index[1], ["open", "low"]] = [0.0, -1.0]
     assert raises(frame, "non_positive_price").problems["non_positive_price"] == [
-        "2024-01-01 00:05 (row 1)"
+        "2024-01-01 00:05 (row 2)"
     ]
     result = validate_candles(frame, TF, repair=True)
     assert result.repairs == ("dropped 1 row with a price <= 0: 2024-01-01 00:05",)
@@ -152,7 +152,7 @@ def test_duplicate_timestamps_raise_and_repair_keeps_the_last_copy() -> None:
     error = raises(frame, "duplicate_timestamp")
     assert set(error.problems) == {"duplicate_timestamp"}
     assert error.problems["duplicate_timestamp"] == [
-        "2024-01-01 00:05 (row 1)", "2024-01-01 00:25 (row 6)",
+        "2024-01-01 00:05 (row 2)", "2024-01-01 00:25 (row 7)",
     ]
     result = validate_candles(frame, TF, repair=True)
     assert result.repairs == (
@@ -168,8 +168,8 @@ def test_unsorted_rows_raise_and_are_sorted_on_repair() -> None:
     shuffled = frame.iloc[[0, 3, 1, 2, 4, 7, 5, 6]]
     error = raises(shuffled, "unsorted")
     assert error.problems["unsorted"] == [
-        "2024-01-01 00:05 (row 2)", "2024-01-01 00:10 (row 3)",
-        "2024-01-01 00:25 (row 6)", "2024-01-01 00:30 (row 7)",
+        "2024-01-01 00:05 (row 3)", "2024-01-01 00:10 (row 4)",
+        "2024-01-01 00:25 (row 7)", "2024-01-01 00:30 (row 8)",
     ]
     result = validate_candles(shuffled, TF, repair=True)
     assert result.repairs == ("sorted 4 out-of-order rows",)
@@ -182,7 +182,7 @@ def test_candle_off_the_timeframe_grid_raises_and_is_dropped_not_shifted() -> No
     stamps[2] -= np.timedelta64(2, "m")
     frame.index = pd.DatetimeIndex(stamps, name="timestamp")
     error = raises(frame, "misaligned")
-    assert error.problems["misaligned"] == ["2024-01-01 00:08 (row 2)"]
+    assert error.problems["misaligned"] == ["2024-01-01 00:08 (row 3)"]
     result = validate_candles(frame, TF, repair=True)
     assert result.repairs == ("dropped 1 row not aligned to the timeframe grid: 2024-01-01 00:08",)
     assert pd.Timestamp("2024-01-01 00:10", tz="UTC") not in result.candles.index
@@ -191,7 +191,7 @@ def test_candle_off_the_timeframe_grid_raises_and_is_dropped_not_shifted() -> No
 def test_misaligned_seconds_are_shown_in_the_message() -> None:
     frame = candles(2, start="2024-01-01 00:00:30")
     error = raises(frame, "misaligned")
-    assert error.problems["misaligned"][0] == "2024-01-01 00:00:30 (row 0)"
+    assert error.problems["misaligned"][0] == "2024-01-01 00:00:30 (row 1)"
 
 
 def test_weekly_candles_must_start_on_monday() -> None:
@@ -245,8 +245,8 @@ def test_error_lists_every_broken_rule_with_counts_and_what_to_do() -> None:
     assert "- nan: 1 row with NaN" in message
     assert "- negative_volume: 7 rows with negative volume" in message
     # only the first five offending rows are quoted; problems lists them all
-    assert "2024-01-01 00:30 (row 6)" in message
-    assert "2024-01-01 00:35 (row 7)" not in message
+    assert "2024-01-01 00:30 (row 7)" in message
+    assert "2024-01-01 00:35 (row 8)" not in message
     assert len(info.value.problems["negative_volume"]) == 7
     assert "re-run with --repair" in message
 
