@@ -81,14 +81,19 @@ _key_header = APIKeyHeader(name=HEADER, auto_error=False,
                            description="One of the keys in TRADINGIA_API_KEYS.")
 
 
+async def _counted_key(state: AppState, key: str | None, bucket: str, limit: RateLimit) -> str:
+    """The caller's key id (401 without a valid key), counted against `bucket`'s limit."""
+    key_id = state.keys.check(key)
+    assert state.limiter is not None
+    await state.limiter.hit(bucket, key_id, limit)
+    return key_id
+
+
 async def require_api_key(
     state: StateDep, key: Annotated[str | None, Security(_key_header)]
 ) -> str:
     """The caller's key id; 401 without a valid key; counts against the default limit."""
-    key_id = state.keys.check(key)
-    assert state.limiter is not None
-    await state.limiter.hit("api", key_id, state.options.default_limit)
-    return key_id
+    return await _counted_key(state, key, "api", state.options.default_limit)
 
 
 ApiKey = Annotated[str, Depends(require_api_key)]
@@ -98,10 +103,7 @@ async def limit_predictions(
     state: StateDep, key: Annotated[str | None, Security(_key_header)]
 ) -> str:
     """The caller's key id; 401 without a valid key; counts against the prediction limit."""
-    key_id = state.keys.check(key)
-    assert state.limiter is not None
-    await state.limiter.hit("prediction", key_id, state.options.prediction_limit)
-    return key_id
+    return await _counted_key(state, key, "prediction", state.options.prediction_limit)
 
 
 PredictionKey = Annotated[str, Depends(limit_predictions)]
