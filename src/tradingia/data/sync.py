@@ -87,7 +87,7 @@ def plan_sync(
     if since is not None and since < summary.first:
         start = timeframe.floor(since)
         windows.append(SyncWindow(start, summary.first, "backfill"))
-    horizon = since if since is not None else summary.last - backfill_lookback
+    horizon = backfill_horizon(summary, since, backfill_lookback)
     for gap in gaps:
         if gap.end >= horizon:
             windows.append(SyncWindow(gap.start, gap.end + timeframe.delta, "backfill"))
@@ -95,6 +95,15 @@ def plan_sync(
     if nxt < end:
         windows.append(SyncWindow(nxt, end, "new"))
     return windows
+
+
+def backfill_horizon(
+    summary: SeriesSummary,
+    since: pd.Timestamp | None = None,
+    lookback: pd.Timedelta = DEFAULT_BACKFILL_LOOKBACK,
+) -> pd.Timestamp:
+    """Gaps ending before this time are not asked for again (see `plan_sync`)."""
+    return since if since is not None else summary.last - lookback
 
 
 ProgressFn = Callable[[int], None]

@@ -21,13 +21,13 @@ from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.calendars import calendar_for
 from tradingia.data.fill import FillResult, fill_gaps
-from tradingia.data.gaps import GapReport, find_gaps, iso_utc
+from tradingia.data.gaps import Gap, GapReport, find_gaps, iso_utc
 from tradingia.data.resample import resample_candles
 from tradingia.data.sources import make_source, read_candle_file
 from tradingia.data.sources.base import CandleSource
 from tradingia.data.stores import open_candle_store
 from tradingia.data.stores.base import CandleStore, SeriesSummary, WriteResult
-from tradingia.data.sync import SyncReport, plan_sync, run_sync
+from tradingia.data.sync import SyncReport, backfill_horizon, plan_sync, run_sync
 from tradingia.data.validation import validate_candles
 
 ProgressFn = Callable[[int], None]
@@ -172,7 +172,10 @@ def sync_series(
     name = canonical_symbol(symbol)
     venue = source or make_source(source_name, settings or get_settings())
     summary = store.summary(name, timeframe)
-    gaps = series_gaps(store, name, timeframe).gaps if summary is not None else ()
+    gaps: tuple[Gap, ...] = ()
+    if summary is not None:  # scan only the span whose gaps the plan would back-fill
+        scan_from = max(timeframe.floor(backfill_horizon(summary, since)), summary.first)
+        gaps = series_gaps(store, name, timeframe, start=scan_from).gaps
     windows = plan_sync(summary, gaps, timeframe, now, since)
     return run_sync(store, venue, name, timeframe, windows, progress)
 
