@@ -50,6 +50,7 @@ def _headline(card: Any) -> dict[str, Any]:
             r = rng.loc[col]
             out[col] = {k: float(r[k]) for k in ("r2", "r2_recent", "r2_atr", "mae",
                                                  "mae_recent", "mae_atr", "mae_gain_vs_recent",
+                                                 "mae_median", "mae_median_gain_vs_recent",
                                                  "coverage_80", "rows")}
     for col in ("tp_first_long_12", "tp_first_short_12"):
         if col in tp.index:

@@ -31,13 +31,16 @@ def _models(values: list[str] | None) -> tuple[ModelKind, ...]:
 
 
 def print_scorecard(card: Scorecard) -> None:
-    """The OOS headline table: range R² / MAE vs baseline, TP-first AUC with its interval."""
+    """The OOS headline table: range R² (mean forecast) and MAE gain over the recent-range
+    baseline (median and mean forecast), TP-first AUC with its interval."""
     table = Table(title="Out-of-sample scores (walk-forward) beside naive baselines")
-    for col in ("target", "R²", "R² recent", "MAE gain vs recent", "80% coverage"):
+    for col in ("target", "R² (mean)", "R² recent", "MAE gain: median", "MAE gain: mean",
+                "80% coverage"):
         table.add_column(col)
     for _, r in card.range.iterrows():
         table.add_row(str(r["target"]), f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
-                      f"{r['mae_gain_vs_recent']:+.1%}", f"{r['coverage_80']:.1%}")
+                      f"{r['mae_median_gain_vs_recent']:+.1%}", f"{r['mae_gain_vs_recent']:+.1%}",
+                      f"{r['coverage_80']:.1%}")
     console.print(table)
     tp = Table(title="TP before SL (calibrated)")
     for col in ("target", "AUC", "95% CI (block bootstrap)", "Brier", "Brier base rate"):

@@ -3,9 +3,11 @@
 Targets are learnt in units of a causal volatility scale taken from the features (normalised
 ATR, e.g. `atr_20`), so one model serves calm and wild regimes; rows are weighted by
 `scale ** weight_power` (2 makes the loss the raw-space squared error, 0 the scaled one).
-One squared-error booster per target gives the point forecast (what R² scores); the band comes
-from the ratio target / forecast on the validation slice of the same train window (its 10th and
-90th percentiles), so the dashboard can draw an interval whose coverage is then measured OOS.
+One squared-error booster per target gives the point forecast: the conditional mean, what R²
+scores. The band comes from the ratio target / forecast on the validation slice of the same
+train window: its 10th and 90th percentiles draw an 80% interval whose coverage is measured OOS,
+and its median turns the mean into a median forecast (`_mid`), the point that minimises
+absolute error (the targets are right-skewed, so the mean over-shoots most rows).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from tradingia.models.boosting import (
 from tradingia.models.dataset import Dataset, range_targets
 from tradingia.models.scaling import VolatilityScale
 
-BAND_QUANTILES = (0.1, 0.9)
+BAND_QUANTILES = (0.1, 0.5, 0.9)
+"""Lower edge, median and upper edge of the band, as quantiles of target / forecast."""
 
 
 class RangePredictor:
@@ -40,7 +43,7 @@ class RangePredictor:
         self.params = params or BoosterParams()
         self.scale = scale or VolatilityScale(None)
         self.boosters: dict[str, xgb.Booster] = {}
-        self.band: dict[str, tuple[float, float]] = {}
+        self.band: dict[str, tuple[float, float, float]] = {}
 
     @property
     def targets(self) -> list[str]:
@@ -60,14 +63,16 @@ class RangePredictor:
         return self
 
     def predict(self, x: np.ndarray, index: pd.Index) -> pd.DataFrame:
-        """Columns `delta_high_h`, `delta_high_h_lo`, `delta_high_h_hi` (same for low)."""
+        """Columns `delta_high_h` (mean), `delta_high_h_lo`, `_mid` (median), `_hi` (same for
+        low)."""
         out: dict[str, np.ndarray] = {}
         scale = self.scale.values(x)
         for col, booster in self.boosters.items():
             point = np.clip(predict_booster(booster, x) * scale, 0.0, None)
-            lo, hi = self.band[col]
+            lo, mid, hi = self.band[col]
             out[col] = point
             out[f"{col}_lo"] = point * lo
+            out[f"{col}_mid"] = point * mid
             out[f"{col}_hi"] = point * hi
         return pd.DataFrame(out, index=index)
 
@@ -76,11 +81,10 @@ class RangePredictor:
         return {col: gain_importance(b, names) for col, b in self.boosters.items()}
 
 
-def _ratio_band(y: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
-    """Quantiles of y / forecast on held-out rows; (1, 1) when there are too few rows."""
+def _ratio_band(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    """Quantiles of y / forecast on held-out rows; (1, 1, 1) when there are too few rows."""
     ok = np.isfinite(y) & (pred > 1e-9)
     if ok.sum() < 20:
-        return (1.0, 1.0)
-    ratio = y[ok] / pred[ok]
-    lo, hi = np.quantile(ratio, BAND_QUANTILES)
-    return (float(lo), float(hi))
+        return (1.0, 1.0, 1.0)
+    lo, mid, hi = np.quantile(y[ok] / pred[ok], BAND_QUANTILES)
+    return (float(lo), float(mid), float(hi))

@@ -76,12 +76,15 @@ def _range_table(p: pd.DataFrame, t: pd.DataFrame, horizons: tuple[int, ...]) ->
             recent, atr = _col(p, f"recent_{col}"), _col(p, f"atr_{col}")
             ok = np.isfinite(y) & np.isfinite(pred) & np.isfinite(recent)
             mae_m, mae_r = ev.mae(y[ok], pred[ok]), ev.mae(y[ok], recent[ok])
+            mae_mid = ev.mae(y[ok], _col(p, f"{col}_mid")[ok])
             rows.append({
                 "target": col, "horizon": h, "rows": int(ok.sum()),
                 "r2": ev.r2(y[ok], pred[ok]), "r2_recent": ev.r2(y[ok], recent[ok]),
                 "r2_atr": ev.r2(y[ok], atr[ok]),
                 "mae": mae_m, "mae_recent": mae_r, "mae_atr": ev.mae(y[ok], atr[ok]),
                 "mae_gain_vs_recent": 1.0 - mae_m / mae_r if mae_r > 0 else np.nan,
+                "mae_median": mae_mid,
+                "mae_median_gain_vs_recent": 1.0 - mae_mid / mae_r if mae_r > 0 else np.nan,
                 "coverage_80": ev.coverage(y[ok], _col(p, f"{col}_lo")[ok],
                                            _col(p, f"{col}_hi")[ok]),
             })

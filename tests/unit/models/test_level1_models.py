@@ -73,9 +73,21 @@ def test_model_set_predicts_every_output_and_rejects_other_features(prepared) ->
     assert expected <= set(out.columns)
     assert (out["delta_high_12"] >= 0).all()
     assert out["p_tp_first_short_6"].between(0, 1).all()
-    assert (out["delta_high_12_lo"] <= out["delta_high_12_hi"]).all()
+    assert (out["delta_high_12_lo"] <= out["delta_high_12_mid"]).all()
+    assert (out["delta_high_12_mid"] <= out["delta_high_12_hi"]).all()
     with pytest.raises(FeatureMismatchError, match="missing"):
         models.predict(prepared.dataset.features.drop(columns=["rsi_14"]))
+
+
+def test_band_median_is_the_median_ratio_of_target_to_forecast_on_held_out_rows() -> None:
+    from tradingia.models.range_predictor import _ratio_band
+
+    pred = np.full(1001, 2.0)
+    y = np.linspace(0.0, 4.0, 1001) ** 2 / 4.0  # right-skewed: median 1.0 below mean 1.33
+    lo, mid, hi = _ratio_band(y, pred)
+    assert mid == pytest.approx(np.median(y) / 2.0)
+    assert lo < mid < hi
+    assert _ratio_band(y[:5], pred[:5]) == (1.0, 1.0, 1.0)
 
 
 def test_dataset_refuses_frames_that_are_all_warmup() -> None:

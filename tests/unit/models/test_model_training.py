@@ -71,6 +71,8 @@ def test_scorecard_puts_model_and_baselines_on_the_same_rows(trained) -> None:  
     row = card.range.set_index("target").loc["delta_high_12"]
     assert row["rows"] > 1000
     assert np.isfinite([row["r2"], row["r2_recent"], row["r2_atr"], row["mae_recent"]]).all()
+    assert row["mae_median_gain_vs_recent"] == pytest.approx(1 - row["mae_median"]
+                                                             / row["mae_recent"])
     tp = card.tpsl.set_index("target").loc["tp_first_long_12"]
     assert tp["auc_lo"] <= tp["auc"] <= tp["auc_hi"]
     assert 0 <= tp["brier"] <= 1 and 0 <= tp["brier_base_rate"] <= 1
