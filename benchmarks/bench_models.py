@@ -52,6 +52,11 @@ def _headline(card: Any) -> dict[str, Any]:
                                                  "mae_recent", "mae_atr", "mae_gain_vs_recent",
                                                  "mae_median", "mae_median_gain_vs_recent",
                                                  "coverage_80", "rows")}
+    width = card.width.set_index("target")
+    if "width_12" in width.index:
+        r = width.loc["width_12"]
+        out["width_12"] = {k: float(r[k]) for k in ("r2", "r2_recent", "r2_atr",
+                                                    "mae_gain_vs_recent", "rows")}
     for col in ("tp_first_long_12", "tp_first_short_12"):
         if col in tp.index:
             r = tp.loc[col]

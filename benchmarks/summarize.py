@@ -94,6 +94,7 @@ def _models(d: dict[str, Any]) -> str:
         rows.append([
             r["symbol"], f"{r['first'][:10]} .. {r['last'][:10]}",
             f"{hi['r2']:.3f} ({hi['r2_atr']:.3f})", f"{lo['r2']:.3f} ({lo['r2_atr']:.3f})",
+            f"{h['width_12']['r2']:.3f}" if "width_12" in h else "",
             f"{hi['mae_median_gain_vs_recent']:+.1%} / {lo['mae_median_gain_vs_recent']:+.1%}",
             f"{hi['mae_gain_vs_recent']:+.1%} / {lo['mae_gain_vs_recent']:+.1%}",
             f"{tpl['auc']:.3f} [{tpl['auc_lo']:.3f}, {tpl['auc_hi']:.3f}]",
@@ -101,6 +102,7 @@ def _models(d: dict[str, Any]) -> str:
         ])
     return ("**Models** — out of sample, walk-forward (purged), 5m candles:\n\n" + _table(
         ["symbol", "span", "R² Δhigh₁₂ (ATR baseline)", "R² Δlow₁₂ (ATR baseline)",
+         "R² width₁₂ (high + low)",
          "MAE gain vs recent range, median forecast (high / low)",
          "same, mean forecast", "TP-first AUC long₁₂ [95% CI]", "train s",
          f"predict {d['results'][0]['predict_candles']:,} s"], rows))

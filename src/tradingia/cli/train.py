@@ -41,6 +41,9 @@ def print_scorecard(card: Scorecard) -> None:
         table.add_row(str(r["target"]), f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
                       f"{r['mae_median_gain_vs_recent']:+.1%}", f"{r['mae_gain_vs_recent']:+.1%}",
                       f"{r['coverage_80']:.1%}")
+    for _, r in card.width.iterrows():
+        table.add_row(f"{r['target']} (high+low)", f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
+                      "", f"{r['mae_gain_vs_recent']:+.1%}", "")
     console.print(table)
     tp = Table(title="TP before SL (calibrated)")
     for col in ("target", "AUC", "95% CI (block bootstrap)", "Brier", "Brier base rate"):

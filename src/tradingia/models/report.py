@@ -108,9 +108,16 @@ def write_report(
         "",
         "## Range (delta_high / delta_low)",
         "Baselines: `recent` = mean realised value of the last 288 completed windows; "
-        "`atr` = ATR(14)/close scaled on each fold's train window.",
+        "`atr` = ATR(14)/close scaled on each fold's train window. `r2` and `mae` score the "
+        "mean forecast, `mae_median` the band's median (the point that minimises absolute "
+        "error; the targets are right-skewed).",
         "",
         _table(card.range),
+        "### Range width (delta_high + delta_low)",
+        "How well the size of the coming range is forecast, whichever way price goes: the gap "
+        "between this R² and the sides' is the up / down split, which is close to a coin flip.",
+        "",
+        _table(card.width),
         "## TP before SL",
         "AUC interval: moving-block bootstrap (block = max(h, 12) rows); DeLong interval "
         "assumes independent rows and is narrower. Brier beside the train-window base rate.",

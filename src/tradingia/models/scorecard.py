@@ -16,6 +16,7 @@ class Scorecard:
     """Tables of OOS scores (one row per target) and calibration tables per TP-first label."""
 
     range: pd.DataFrame
+    width: pd.DataFrame
     tpsl: pd.DataFrame
     direction: pd.DataFrame
     magnitude: pd.DataFrame
@@ -28,7 +29,7 @@ class Scorecard:
         def rec(df: pd.DataFrame) -> list[dict[str, object]]:
             return [{str(k): v for k, v in r.items()}
                     for r in df.replace({np.nan: None}).to_dict(orient="records")]
-        return {"range": rec(self.range), "tpsl": rec(self.tpsl),
+        return {"range": rec(self.range), "width": rec(self.width), "tpsl": rec(self.tpsl),
                 "direction": rec(self.direction), "magnitude": rec(self.magnitude),
                 "amd": rec(self.amd), "per_fold": rec(self.per_fold)}
 
@@ -52,6 +53,7 @@ def score_oos(
     both = pd.concat([oos, base.drop(columns=[c for c in base if c in oos])], axis=1)
     card = Scorecard(
         range=_range_table(both, tgt, horizons),
+        width=_width_table(both, tgt, horizons),
         tpsl=_tpsl_table(both, tgt, horizons, n_boot),
         direction=_direction_table(both, tgt, horizons),
         magnitude=_magnitude_table(both, tgt, horizons),
@@ -66,29 +68,58 @@ def score_oos(
 
 
 def _range_table(p: pd.DataFrame, t: pd.DataFrame, horizons: tuple[int, ...]) -> pd.DataFrame:
+    """One row per range target (side and horizon)."""
     rows = []
     for h in horizons:
-        for side in ("high", "low"):
-            col = f"delta_{side}_{h}"
-            if col not in p.columns:
-                continue
-            y, pred = _col(t, col), _col(p, col)
-            recent, atr = _col(p, f"recent_{col}"), _col(p, f"atr_{col}")
-            ok = np.isfinite(y) & np.isfinite(pred) & np.isfinite(recent)
-            mae_m, mae_r = ev.mae(y[ok], pred[ok]), ev.mae(y[ok], recent[ok])
-            mae_mid = ev.mae(y[ok], _col(p, f"{col}_mid")[ok])
-            rows.append({
-                "target": col, "horizon": h, "rows": int(ok.sum()),
-                "r2": ev.r2(y[ok], pred[ok]), "r2_recent": ev.r2(y[ok], recent[ok]),
-                "r2_atr": ev.r2(y[ok], atr[ok]),
-                "mae": mae_m, "mae_recent": mae_r, "mae_atr": ev.mae(y[ok], atr[ok]),
-                "mae_gain_vs_recent": 1.0 - mae_m / mae_r if mae_r > 0 else np.nan,
-                "mae_median": mae_mid,
-                "mae_median_gain_vs_recent": 1.0 - mae_mid / mae_r if mae_r > 0 else np.nan,
-                "coverage_80": ev.coverage(y[ok], _col(p, f"{col}_lo")[ok],
-                                           _col(p, f"{col}_hi")[ok]),
-            })
+        for col in (f"delta_high_{h}", f"delta_low_{h}"):
+            if col in p.columns:
+                rows.append(_range_row(col, h, {k: _range_arrays(p, t, col, k) for k in _KINDS}))
     return pd.DataFrame(rows)
+
+
+def _width_table(p: pd.DataFrame, t: pd.DataFrame, horizons: tuple[int, ...]) -> pd.DataFrame:
+    """`width_h` = delta_high_h + delta_low_h, the whole range's size, per horizon.
+
+    Not a target of its own: it shows how much of each side's error is the split between up
+    and down, since the range's size is far more predictable than where in it price goes.
+    """
+    rows = []
+    for h in horizons:
+        high, low = f"delta_high_{h}", f"delta_low_{h}"
+        if high in p.columns and low in p.columns:
+            arrays = {k: _range_arrays(p, t, high, k) + _range_arrays(p, t, low, k)
+                      for k in ("y", "pred", "recent", "atr")}
+            rows.append(_range_row(f"width_{h}", h, arrays))
+    return pd.DataFrame(rows)
+
+
+_KINDS = ("y", "pred", "mid", "recent", "atr", "lo", "hi")
+
+
+def _range_arrays(p: pd.DataFrame, t: pd.DataFrame, col: str, kind: str) -> np.ndarray:
+    """Target, forecasts or baselines of one range column, by kind."""
+    name = {"y": col, "pred": col, "mid": f"{col}_mid", "recent": f"recent_{col}",
+            "atr": f"atr_{col}", "lo": f"{col}_lo", "hi": f"{col}_hi"}[kind]
+    return _col(t if kind == "y" else p, name)
+
+
+def _range_row(target: str, h: int, a: dict[str, np.ndarray]) -> dict[str, object]:
+    y, pred, recent, atr = a["y"], a["pred"], a["recent"], a["atr"]
+    ok = np.isfinite(y) & np.isfinite(pred) & np.isfinite(recent)
+    mae_m, mae_r = ev.mae(y[ok], pred[ok]), ev.mae(y[ok], recent[ok])
+    mid, lo, hi = a.get("mid"), a.get("lo"), a.get("hi")
+    mae_mid = ev.mae(y[ok], mid[ok]) if mid is not None else np.nan
+    return {
+        "target": target, "horizon": h, "rows": int(ok.sum()),
+        "r2": ev.r2(y[ok], pred[ok]), "r2_recent": ev.r2(y[ok], recent[ok]),
+        "r2_atr": ev.r2(y[ok], atr[ok]),
+        "mae": mae_m, "mae_recent": mae_r, "mae_atr": ev.mae(y[ok], atr[ok]),
+        "mae_gain_vs_recent": 1.0 - mae_m / mae_r if mae_r > 0 else np.nan,
+        "mae_median": mae_mid,
+        "mae_median_gain_vs_recent": 1.0 - mae_mid / mae_r if mae_r > 0 else np.nan,
+        "coverage_80": (ev.coverage(y[ok], lo[ok], hi[ok]) if lo is not None and hi is not None
+                        else np.nan),
+    }
 
 
 def _tpsl_table(p: pd.DataFrame, t: pd.DataFrame, horizons: tuple[int, ...],

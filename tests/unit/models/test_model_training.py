@@ -73,6 +73,9 @@ def test_scorecard_puts_model_and_baselines_on_the_same_rows(trained) -> None:  
     assert np.isfinite([row["r2"], row["r2_recent"], row["r2_atr"], row["mae_recent"]]).all()
     assert row["mae_median_gain_vs_recent"] == pytest.approx(1 - row["mae_median"]
                                                              / row["mae_recent"])
+    width = card.width.set_index("target").loc["width_12"]
+    assert width["rows"] == row["rows"]
+    assert width["mae_recent"] > row["mae_recent"]  # the sum of both sides is the wider range
     tp = card.tpsl.set_index("target").loc["tp_first_long_12"]
     assert tp["auc_lo"] <= tp["auc"] <= tp["auc_hi"]
     assert 0 <= tp["brier"] <= 1 and 0 <= tp["brier_base_rate"] <= 1
