@@ -1,0 +1,223 @@
+"""Tuning study (data before 2024-07-01 only): candidate inputs and settings for the range model.
+
+    .venv/bin/python benchmarks/tune_range_features.py
+
+Question: does the range model (`delta_high_12`, `delta_low_12`, 5m) gain from inputs the full
+feature set lacks, or from other fit settings? Same protocol as `tune_range_history.py` (two-year
+windows from 2022-07-01, four purged folds testing 2023-07-01 .. 2024-07-01, candles at or
+after 2024-07-01 dropped before any feature is built; production fit path `fit_level1`).
+Candidates, all causal (a value at t reads candles up to t, or the calendar):
+- `season`: an intraday volatility profile per 5-minute slot from the 20 days before the
+  candle's day, read forward over the next 12 slots and back over the last 20 (the calendar
+  is known in advance; the profile uses completed days only);
+- `levels`: mean high-low range of the last day and week against the last 20 candles, and
+  volume of the last hour / day / week against each other;
+- `cross`: the other coin's (BTCUSDT <-> ETHUSDT) recent range, its ratio to this coin's, and
+  its 1- and 12-candle returns;
+- `ny_hour`: the hour in New York (follows US daylight saving, unlike the UTC session hour);
+- booster / scale settings: loss weight power 0 and 2, ATR(50) as the scale, deeper trees,
+  a smaller learning rate.
+Scores on the concatenated OOS rows: R² of the mean forecast, MAE gain over the recent-range
+baseline of the mean and of the median (`_mid`) forecast, and R² of the width (high + low).
+Writes benchmarks/results/range_feature_tuning.json. No assertions: numbers only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from _common import SHARED_DATA, git_commit
+from tradingia.core.timeframes import Timeframe
+from tradingia.models.boosting import BoosterParams
+from tradingia.models.dataset import Dataset
+from tradingia.models.level1 import Level1Config, fit_level1
+from tradingia.models.pipeline import MODEL_EXTRA_FEATURES, prepare_training
+from tune_range_history import CUTOFF, EDGES, PURGE, SCORED, TARGETS, WINDOW_START, window
+
+ROOT = Path(__file__).resolve().parent.parent
+Candidate = Callable[[pd.DataFrame, dict[str, pd.DataFrame]], pd.DataFrame]
+
+
+def _hl(c: pd.DataFrame) -> pd.Series:
+    return (c["high"] - c["low"]) / c["close"]
+
+
+def season(c: pd.DataFrame, _: dict[str, pd.DataFrame], days: int = 20, fwd: int = 12,
+           back: int = 20) -> pd.DataFrame:
+    """Log intraday range profile (completed days only), mean over the next / last slots."""
+    day = c.index.floor("D")
+    slot = np.asarray(c.index.hour * 12 + c.index.minute // 5)
+    frame = pd.DataFrame({"d": day, "s": slot, "v": np.log(_hl(c).to_numpy() + 1e-6)})
+    grid = frame.pivot_table(index="d", columns="s", values="v", aggfunc="mean")
+    profile = grid.reindex(columns=range(288)).rolling(days, min_periods=days // 2).mean()
+    profile = profile.shift(1)  # days before the candle's own day only
+    profile = profile.sub(profile.mean(axis=1), axis=0).to_numpy()
+    row = profile[grid.index.get_indexer(day)]
+    cum = np.concatenate([np.zeros((len(row), 1)),
+                          np.cumsum(np.nan_to_num(np.tile(row, 3)), axis=1)], axis=1)
+    at = np.arange(len(row))
+    s = slot + 288
+    ahead = (cum[at, s + fwd + 1] - cum[at, s + 1]) / fwd
+    behind = (cum[at, s + 1] - cum[at, s + 1 - back]) / back
+    unknown = np.isnan(row).all(axis=1)
+    ahead[unknown] = behind[unknown] = np.nan
+    return pd.DataFrame({"season_ahead": ahead, "season_behind": behind,
+                         "season_shift": ahead - behind}, index=c.index)
+
+
+def levels(c: pd.DataFrame, _: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Day / week range against the last 20 candles; hour / day / week volume ratios."""
+    hl, vol = _hl(c), c["volume"].astype(float) + 1e-9
+    last20 = hl.rolling(20).mean()
+    return pd.DataFrame({
+        "range_1d_vs_20": np.log(hl.rolling(288, min_periods=144).mean() / last20),
+        "range_1w_vs_20": np.log(hl.rolling(2016, min_periods=1008).mean() / last20),
+        "volume_1h_vs_1d": np.log(vol.rolling(12).mean()
+                                  / vol.rolling(288, min_periods=144).mean()),
+        "volume_1d_vs_1w": np.log(vol.rolling(288).mean()
+                                  / vol.rolling(2016, min_periods=1008).mean()),
+    }, index=c.index)
+
+
+def cross(c: pd.DataFrame, others: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The other coin's recent range and returns, on this coin's clock."""
+    o = next(iter(others.values())).reindex(c.index)
+    hl_o = _hl(o)
+    return pd.DataFrame({
+        "cross_range_20": hl_o.rolling(20).mean(),
+        "cross_range_ratio_20": np.log(hl_o.rolling(20).mean() / _hl(c).rolling(20).mean()),
+        "cross_ret_1": np.log(o["close"] / o["close"].shift(1)),
+        "cross_ret_12": np.log(o["close"] / o["close"].shift(12)),
+    }, index=c.index)
+
+
+def ny_hour(c: pd.DataFrame, _: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Hour of day in New York, cyclical (US daylight saving moves it against UTC)."""
+    local = c.index.tz_convert("America/New_York")
+    hours = np.asarray(local.hour + local.minute / 60.0, dtype=float)
+    return pd.DataFrame({"ny_hour_sin": np.sin(2 * np.pi * hours / 24),
+                         "ny_hour_cos": np.cos(2 * np.pi * hours / 24)}, index=c.index)
+
+
+CANDIDATES: dict[str, Candidate] = {"season": season, "levels": levels, "cross": cross,
+                                    "ny_hour": ny_hour}
+VARIANTS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "baseline": ((), {}),
+    **{name: ((name,), {}) for name in CANDIDATES},
+    "all_inputs": (tuple(CANDIDATES), {}),
+    "weight_power_0": ((), {"scale_weight_power": 0.0}),
+    "weight_power_2": ((), {"scale_weight_power": 2.0}),
+    "scale_atr_50": ((), {"scale_features": ("atr_50",)}),
+    "depth_6": ((), {"booster": {"max_depth": 6, "min_child_weight": 400.0}}),
+    "eta_0.02": ((), {"booster": {"learning_rate": 0.02, "max_rounds": 1500,
+                                  "early_stopping_rounds": 60}}),
+}
+
+
+def load(symbol: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Candles, features, targets and recent-range baselines before CUTOFF."""
+    candles = pd.read_csv(SHARED_DATA / f"{symbol}_5m.csv.gz", index_col="timestamp",
+                          parse_dates=True)
+    candles = candles.loc[candles.index < CUTOFF]
+    prep = prepare_training(candles, (12,), "full", Timeframe.M5, with_amd=False,
+                            extra_features=MODEL_EXTRA_FEATURES)
+    return (candles, prep.dataset.features, prep.targets[list(TARGETS)],
+            prep.baselines.reindex(prep.dataset.features.index))
+
+
+def dataset(symbol: str, loaded: dict[str, Any], inputs: tuple[str, ...]) -> Dataset:
+    """The full feature set plus the named candidate inputs (warm-up rows dropped)."""
+    candles, feats, targets, _ = loaded[symbol]
+    others = {s: v[0] for s, v in loaded.items() if s != symbol}
+    for name in inputs:
+        feats = feats.join(CANDIDATES[name](candles, others).reindex(feats.index))
+    feats = feats.loc[feats.notna().all(axis=1)].astype(np.float32)
+    return Dataset(features=feats, targets=targets.reindex(feats.index))
+
+
+def forecasts(ds: Dataset, config: Level1Config) -> pd.DataFrame:
+    """Mean and median OOS forecasts of both targets over the four folds."""
+    known = ds.targets.notna().all(axis=1).to_numpy()
+    parts = []
+    for k in range(len(EDGES) - 1):
+        model = fit_level1(window(ds, EDGES[k], WINDOW_START), config).models["range"]
+        rows = np.flatnonzero((ds.index >= EDGES[k]) & (ds.index < EDGES[k + 1]) & known)
+        test = ds.rows(rows)
+        pred = model.predict(test.x, test.index)
+        frame = pd.DataFrame(index=test.index)
+        for col in TARGETS:
+            frame[f"y_{col}"] = test.target(col)
+            frame[f"p_{col}"], frame[f"m_{col}"] = pred[col], pred[f"{col}_mid"]
+        parts.append(frame)
+    return pd.concat(parts)
+
+
+def _r2(y: np.ndarray, p: np.ndarray) -> float:
+    return 1 - float(np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
+
+
+def score(frame: pd.DataFrame, base: pd.DataFrame) -> dict[str, Any]:
+    """R², MAE gains (mean and median forecast) per target; R² of the width."""
+    out: dict[str, Any] = {}
+    b = base.reindex(frame.index)
+    for col in TARGETS:
+        y, p, m = (frame[f"{k}_{col}"].to_numpy() for k in "ypm")
+        r = b[f"recent_{col}"].to_numpy()
+        ok = np.isfinite(y) & np.isfinite(r)
+        mae_r = float(np.mean(np.abs(y[ok] - r[ok])))
+        out[col] = {"r2": round(_r2(y[ok], p[ok]), 4),
+                    "mae_gain_mean": round(1 - float(np.mean(np.abs(y[ok] - p[ok]))) / mae_r, 4),
+                    "mae_gain_median": round(1 - float(np.mean(np.abs(y[ok] - m[ok]))) / mae_r,
+                                             4),
+                    "rows": int(ok.sum())}
+    width_y = frame[[f"y_{c}" for c in TARGETS]].sum(axis=1).to_numpy()
+    width_p = frame[[f"p_{c}" for c in TARGETS]].sum(axis=1).to_numpy()
+    out["width_12"] = {"r2": round(_r2(width_y, width_p), 4)}
+    return out
+
+
+def config_for(overrides: dict[str, Any]) -> Level1Config:
+    """The production range config (12-candle horizon, purge 72) with overrides."""
+    extra = dict(overrides)
+    booster = BoosterParams(**extra.pop("booster", {}))
+    return Level1Config(horizons=(12,), models=("range",), amd_horizon=PURGE, booster=booster,
+                        **extra)
+
+
+def main() -> None:
+    began = time.perf_counter()
+    loaded = {s: load(s) for s in SCORED}
+    results: dict[str, Any] = {}
+    timings: dict[str, float] = {}
+    for name, (inputs, overrides) in VARIANTS.items():
+        t0 = time.perf_counter()
+        config = config_for(overrides)
+        results[name] = {s: score(forecasts(dataset(s, loaded, inputs), config), loaded[s][3])
+                         for s in SCORED}
+        timings[name] = round(time.perf_counter() - t0, 1)
+        print(name, json.dumps(results[name]), file=sys.stderr, flush=True)
+    report = {
+        "study": "range_feature_tuning",
+        "command": "python benchmarks/tune_range_features.py",
+        "code_version": git_commit(),
+        "data_before": str(CUTOFF), "window_start": str(WINDOW_START),
+        "folds_test": [str(e) for e in EDGES],
+        "variants": {k: {"inputs": list(v[0]), "overrides": v[1]} for k, v in VARIANTS.items()},
+        "fit_seconds": timings, "seconds": round(time.perf_counter() - began, 1),
+        "results": results,
+    }
+    out = ROOT / "benchmarks/results/range_feature_tuning.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
