@@ -144,9 +144,9 @@ def split_window(n_rows: int, valid_fraction: float, purge: int) -> tuple[slice,
 
 
 def fast_params(params: BoosterParams, learning_rate: float, max_rounds: int) -> BoosterParams:
-    """Coarser settings for the weak-signal models (TP-first, AMD): a learning rate of at least
-    `learning_rate` and at most `max_rounds` rounds, so they cost a fraction of the range model
-    (a multiclass round grows one tree per class)."""
+    """Coarser settings for the secondary models (TP-first, AMD, magnitude): a learning rate of
+    at least `learning_rate` and at most `max_rounds` rounds, so they cost a fraction of the
+    range model (a multiclass round grows one tree per class)."""
     return params.model_copy(update={"learning_rate": max(params.learning_rate, learning_rate),
                                      "max_rounds": min(params.max_rounds, max_rounds)})
 
@@ -163,7 +163,8 @@ def make_models(config: Level1Config, amd_labels: Sequence[str],
             models[kind] = TPSLClassifier(config.horizons, fast_params(config.booster, 0.1, 200),
                                           config.calibration)
         elif kind == "magnitude":
-            models[kind] = MovementMagnitude(config.horizons, config.booster, scale)
+            models[kind] = MovementMagnitude(config.horizons, fast_params(config.booster, 0.1, 300),
+                                             scale)
         elif kind == "amd" and len(amd_labels) >= 2:
             models[kind] = AMDPhaseModel(amd_labels, fast_params(config.booster, 0.2, 100))
     return models
