@@ -39,13 +39,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from _common import SHARED_DATA, git_commit
+from _common import SHARED_DATA
 from tradingia.core.timeframes import Timeframe
 from tradingia.models.boosting import BoosterParams
 from tradingia.models.dataset import Dataset
 from tradingia.models.level1 import Level1Config, fit_level1
 from tradingia.models.pipeline import MODEL_EXTRA_FEATURES, prepare_training
-from tune_range_history import CUTOFF, EDGES, PURGE, SCORED, TARGETS, WINDOW_START, window
+from tune_range_history import (
+    CUTOFF,
+    EDGES,
+    PURGE,
+    SCORED,
+    TARGETS,
+    WINDOW_START,
+    study_report,
+    window,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 Candidate = Callable[[pd.DataFrame, dict[str, pd.DataFrame]], pd.DataFrame]
@@ -232,17 +241,9 @@ def main() -> None:
                          for s in SCORED}
         timings[name] = round(time.perf_counter() - t0, 1)
         print(name, json.dumps(results[name]), file=sys.stderr, flush=True)
-    report = {
-        "study": "range_feature_tuning",
-        "command": "python benchmarks/tune_range_features.py",
-        "code_version": git_commit(),
-        "data_before": str(CUTOFF), "window_start": str(WINDOW_START),
-        "folds_test": [str(e) for e in EDGES],
-        "variants": {k: {"inputs": list(v[0]), "overrides": v[1]} for k, v in VARIANTS.items()},
-        "fit_seconds": timings, "seconds": round(time.perf_counter() - began, 1),
-        "results": results,
-        "side_r2_from_realised_width": bound,
-    }
+    variants = {k: {"inputs": list(v[0]), "overrides": v[1]} for k, v in VARIANTS.items()}
+    report = study_report("range_feature_tuning", __file__, began, timings, results,
+                          variants=variants, side_r2_from_realised_width=bound)
     out.write_text(json.dumps(report, indent=2))
     print(json.dumps(results, indent=1))
 

@@ -129,6 +129,18 @@ def score(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
     return out
 
 
+def study_report(study: str, script: str, began: float, timings: dict[str, float],
+                 results: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The JSON both range studies write: protocol, timings, results and `extra` keys."""
+    return {
+        "study": study, "command": f"python benchmarks/{Path(script).name}",
+        "code_version": git_commit(), "data_before": str(CUTOFF),
+        "window_start": str(WINDOW_START), "folds_test": [str(e) for e in EDGES],
+        "fit_seconds": timings, "seconds": round(time.perf_counter() - began, 1),
+        **extra, "results": results,
+    }
+
+
 def main() -> None:
     began = time.perf_counter()
     data = {s: load(s) for s in POOL}
@@ -147,15 +159,7 @@ def main() -> None:
         mean[s] = frame
     preds["mean_window_2y_pooled_3_all"] = mean
     results: dict[str, Any] = {v: {s: score(p[s]) for s in SCORED} for v, p in preds.items()}
-    report = {
-        "study": "range_history_tuning",
-        "command": "python benchmarks/tune_range_history.py",
-        "code_version": git_commit(),
-        "data_before": str(CUTOFF), "window_2y_start": str(WINDOW_START),
-        "folds_test": [str(e) for e in EDGES],
-        "fit_seconds": timings, "seconds": round(time.perf_counter() - began, 1),
-        "results": results,
-    }
+    report = study_report("range_history_tuning", __file__, began, timings, results)
     out = ROOT / "benchmarks/results/range_history_tuning.json"
     out.write_text(json.dumps(report, indent=2))
     print(json.dumps(results, indent=1))
