@@ -22,6 +22,7 @@ def test_demo_runs_every_stage_offline_and_registers_a_model(tmp_path: Path) -> 
         assert stage in out
     assert "imported EURUSD 1h: 5,000 rows" in out
     assert "Out-of-sample scores" in out
+    assert "width_6" in out and "MAE gain" in out  # range size and median / mean MAE columns
     assert ("No edge found" in out) or ("Edge on" in out)
     reports = list((tmp_path / "home" / "models" / "EURUSD" / "1h").glob("v*/report/report.md"))
     assert len(reports) == 1

@@ -33,16 +33,19 @@ def _models(values: list[str] | None) -> tuple[ModelKind, ...]:
 def print_scorecard(card: Scorecard) -> None:
     """The OOS headline table: range R² (mean forecast) and MAE gain over the recent-range
     baseline (median and mean forecast), TP-first AUC with its interval."""
-    table = Table(title="Out-of-sample scores (walk-forward) beside naive baselines")
-    for col in ("target", "R² (mean)", "R² recent", "MAE gain: median", "MAE gain: mean",
-                "80% coverage"):
-        table.add_column(col)
+    table = Table(title="Out-of-sample scores (walk-forward) beside naive baselines",
+                  caption="R² of the mean forecast; MAE gain over the recent-range baseline of "
+                          "the median and the mean forecast; width_h = delta_high_h + "
+                          "delta_low_h")
+    table.add_column("target", no_wrap=True)
+    for col in ("R²", "R² recent", "MAE gain median", "MAE gain mean", "80% coverage"):
+        table.add_column(col, justify="right")
     for _, r in card.range.iterrows():
         table.add_row(str(r["target"]), f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
                       f"{r['mae_median_gain_vs_recent']:+.1%}", f"{r['mae_gain_vs_recent']:+.1%}",
                       f"{r['coverage_80']:.1%}")
     for _, r in card.width.iterrows():
-        table.add_row(f"{r['target']} (high+low)", f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
+        table.add_row(str(r["target"]), f"{r['r2']:.3f}", f"{r['r2_recent']:.3f}",
                       "", f"{r['mae_gain_vs_recent']:+.1%}", "")
     console.print(table)
     tp = Table(title="TP before SL (calibrated)")
