@@ -114,8 +114,8 @@ def write_report(
         "",
         _table(card.range),
         "### Range width (delta_high + delta_low)",
-        "How well the size of the coming range is forecast, whichever way price goes: the gap "
-        "between this R² and the sides' is the up / down split, which is close to a coin flip.",
+        "How well the size of the coming range is forecast, whichever way price goes; the gap "
+        "between this R² and the sides' is what depends on the up / down split.",
         "",
         _table(card.width),
         "## TP before SL",

@@ -89,8 +89,13 @@ def _width_table(p: pd.DataFrame, t: pd.DataFrame, horizons: tuple[int, ...]) ->
         if high in p.columns and low in p.columns:
             arrays = {k: _range_arrays(p, t, high, k) + _range_arrays(p, t, low, k)
                       for k in ("y", "pred", "recent", "atr")}
-            rows.append(_range_row(f"width_{h}", h, arrays))
+            row = _range_row(f"width_{h}", h, arrays)
+            rows.append({k: v for k, v in row.items() if k not in _SIDE_ONLY})
     return pd.DataFrame(rows)
+
+
+_SIDE_ONLY = ("mae_median", "mae_median_gain_vs_recent", "coverage_80")
+"""Range-row columns that need a band, which the width has not."""
 
 
 _KINDS = ("y", "pred", "mid", "recent", "atr", "lo", "hi")
