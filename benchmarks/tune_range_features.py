@@ -22,7 +22,9 @@ baseline of the mean and of the median (`_mid`) forecast, and R² of the width (
 Also an oracle bound needing no model: the R² a side would reach from the *realised* width
 (linear fit of the side on high + low, on the same OOS rows), i.e. what perfect knowledge of the
 range's size and nothing about its up / down split would give. `--bound-only` recomputes just
-that into the existing JSON. Writes benchmarks/results/range_feature_tuning.json. No
+that into the existing JSON. `--width-model` adds one more candidate into it: a booster on the
+width itself times the train window's up share (a side's mean share of the width), alone and
+averaged with the direct side forecast. Writes benchmarks/results/range_feature_tuning.json. No
 assertions: numbers only.
 """
 
@@ -41,10 +43,16 @@ import pandas as pd
 
 from _common import SHARED_DATA
 from tradingia.core.timeframes import Timeframe
-from tradingia.models.boosting import BoosterParams
+from tradingia.models.boosting import (
+    BoosterParams,
+    build_matrices,
+    fit_booster,
+    predict_booster,
+)
 from tradingia.models.dataset import Dataset
-from tradingia.models.level1 import Level1Config, fit_level1
+from tradingia.models.level1 import Level1Config, fit_level1, split_window
 from tradingia.models.pipeline import MODEL_EXTRA_FEATURES, prepare_training
+from tradingia.models.scaling import VolatilityScale
 from tune_range_history import (
     CUTOFF,
     EDGES,
@@ -209,6 +217,48 @@ def width_bound(loaded: dict[str, Any]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _width_fold(ds: Dataset, k: int, config: Level1Config) -> dict[str, np.ndarray]:
+    """Fold k: targets, direct side forecasts and width forecast x train share, on test rows."""
+    known = ds.targets.notna().all(axis=1).to_numpy()
+    win = window(ds, EDGES[k], WINDOW_START)
+    train_sl, valid_sl = split_window(len(win), config.valid_fraction, config.purge)
+    train, valid = win.rows(train_sl), win.rows(valid_sl)
+    test = ds.rows(np.flatnonzero((ds.index >= EDGES[k]) & (ds.index < EDGES[k + 1]) & known))
+    scale = VolatilityScale.pick(ds.feature_names, config.scale_features,
+                                 config.scale_weight_power)
+    s_train, s_valid, s_test = (scale.values(d.x) for d in (train, valid, test))
+    mats = build_matrices(train.x, valid.x, config.booster)
+
+    def fit_predict(y_train: np.ndarray, y_valid: np.ndarray) -> np.ndarray:
+        booster = fit_booster(mats, y_train / s_train, y_valid / s_valid,
+                              {"objective": "reg:squarederror"}, config.booster,
+                              (scale.weights(s_train), scale.weights(s_valid)))
+        return predict_booster(booster, test.x) * s_test
+
+    width_train = sum(train.target(c) for c in TARGETS)
+    width = fit_predict(width_train, sum(valid.target(c) for c in TARGETS))
+    out: dict[str, np.ndarray] = {}
+    for col in TARGETS:
+        share = float(np.sum(train.target(col)) / np.sum(width_train))
+        out[f"y_{col}"] = test.target(col)
+        out[f"direct_{col}"] = fit_predict(train.target(col), valid.target(col))
+        out[f"width_share_{col}"] = width * share
+    return out
+
+
+def width_model(ds: Dataset, config: Level1Config) -> dict[str, dict[str, float]]:
+    """R² per side: direct forecast, width forecast x train share, and their mean."""
+    folds = [_width_fold(ds, k, config) for k in range(len(EDGES) - 1)]
+    got = {key: np.concatenate([f[key] for f in folds]) for key in folds[0]}
+    out: dict[str, dict[str, float]] = {}
+    for col in TARGETS:
+        y, direct, via_width = (got[f"{k}_{col}"] for k in ("y", "direct", "width_share"))
+        out[col] = {"direct": round(_r2(y, direct), 4),
+                    "width_x_share": round(_r2(y, via_width), 4),
+                    "mean_of_both": round(_r2(y, (direct + via_width) / 2), 4)}
+    return out
+
+
 def config_for(overrides: dict[str, Any]) -> Level1Config:
     """The production range config (12-candle horizon, purge 72) with overrides."""
     extra = dict(overrides)
@@ -221,16 +271,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bound-only", action="store_true",
                         help="Recompute only the oracle width bound into the existing JSON.")
+    parser.add_argument("--width-model", action="store_true",
+                        help="Run only the width-model candidate into the existing JSON.")
     args = parser.parse_args()
     began = time.perf_counter()
     out = ROOT / "benchmarks/results/range_feature_tuning.json"
     loaded = {s: load(s) for s in SCORED}
     bound = width_bound(loaded)
-    if args.bound_only:
+    if args.bound_only or args.width_model:
         report = json.loads(out.read_text())
         report["side_r2_from_realised_width"] = bound
+        if args.width_model:
+            report["width_model"] = {s: width_model(dataset(s, loaded, ()), config_for({}))
+                                     for s in SCORED}
         out.write_text(json.dumps(report, indent=2))
-        print(json.dumps(bound, indent=1))
+        print(json.dumps({k: report[k] for k in ("side_r2_from_realised_width", "width_model")
+                          if k in report}, indent=1))
         return
     results: dict[str, Any] = {}
     timings: dict[str, float] = {}
