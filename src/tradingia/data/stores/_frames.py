@@ -6,7 +6,7 @@ int64 microseconds keeps every conversion free of session time zones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -15,7 +15,7 @@ import pandas as pd
 
 from tradingia.core.candles import CANDLE_COLUMNS, INDEX_NAME
 from tradingia.core.timeframes import Timeframe
-from tradingia.data.stores.base import SeriesSummary
+from tradingia.data.stores.base import SeriesSummary, WriteResult
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -73,3 +73,19 @@ def summary_from_row(symbol: str, timeframe: str, first_us: int, last_us: int,
 def sorted_summaries(summaries: Sequence[SeriesSummary]) -> list[SeriesSummary]:
     """Series ordered by symbol, then timeframe length (1m before 1h)."""
     return sorted(summaries, key=lambda s: (s.symbol, s.timeframe.minutes))
+
+
+ChunkWriter = Callable[[np.ndarray, list[np.ndarray]], tuple[int, int]]
+"""Upserts one chunk (epoch-µs stamps, value columns) inside an open transaction; returns
+(inserted, updated)."""
+
+
+def upsert_chunks(ts: np.ndarray, values: list[np.ndarray], chunk_rows: int,
+                  write_chunk: ChunkWriter) -> WriteResult:
+    """Feed the rows to `write_chunk` `chunk_rows` at a time and add up what each chunk did."""
+    inserted = updated = 0
+    for lo in range(0, len(ts), chunk_rows):
+        part = slice(lo, lo + chunk_rows)
+        new, changed = write_chunk(ts[part], [v[part] for v in values])
+        inserted, updated = inserted + new, updated + changed
+    return WriteResult(inserted, updated, len(ts) - inserted - updated)

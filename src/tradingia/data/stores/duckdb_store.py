@@ -35,6 +35,7 @@ from tradingia.data.stores._frames import (
     epoch_us,
     sorted_summaries,
     summary_from_row,
+    upsert_chunks,
     value_arrays,
 )
 from tradingia.data.stores.base import SeriesSummary, WriteResult
@@ -96,15 +97,11 @@ class DuckDBCandleStore:
             return WriteResult(0, 0, 0)
         ts = epoch_us(candles.index)
         values = value_arrays(candles)
-        inserted = updated = 0
         with self._lock:
             self._con.begin()
             try:
-                for lo in range(0, len(ts), self.chunk_rows):
-                    part = slice(lo, lo + self.chunk_rows)
-                    new, changed = self._write_chunk(symbol, timeframe, ts[part],
-                                                     [v[part] for v in values])
-                    inserted, updated = inserted + new, updated + changed
+                result = upsert_chunks(ts, values, self.chunk_rows,
+                                       lambda t, v: self._write_chunk(symbol, timeframe, t, v))
                 self._con.commit()
             except BaseException as exc:
                 self._con.rollback()
@@ -117,7 +114,7 @@ class DuckDBCandleStore:
             finally:
                 with contextlib.suppress(duckdb.Error):
                     self._con.unregister(_INCOMING)
-        return WriteResult(inserted, updated, len(ts) - inserted - updated)
+        return result
 
     def _write_chunk(self, symbol: str, timeframe: Timeframe, ts: np.ndarray,
                      values: list[np.ndarray]) -> tuple[int, int]:

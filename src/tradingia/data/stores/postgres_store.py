@@ -36,6 +36,7 @@ from tradingia.data.stores._frames import (
     epoch_us,
     sorted_summaries,
     summary_from_row,
+    upsert_chunks,
     value_arrays,
 )
 from tradingia.data.stores.base import SeriesSummary, WriteResult
@@ -105,22 +106,18 @@ class PostgresCandleStore:
             return WriteResult(0, 0, 0)
         ts = epoch_us(candles.index)
         values = value_arrays(candles)
-        inserted = updated = 0
         try:
             with self._engine.begin() as conn:
                 self._ensure_partitions(conn, int(ts.min()), int(ts.max()))
                 conn.execute(sa.text(_STAGE_DDL))
-                for lo in range(0, len(ts), self.chunk_rows):
-                    part = slice(lo, lo + self.chunk_rows)
-                    new, changed = self._write_chunk(conn, symbol, timeframe, ts[part],
-                                                     [v[part] for v in values])
-                    inserted, updated = inserted + new, updated + changed
+                return upsert_chunks(
+                    ts, values, self.chunk_rows,
+                    lambda t, v: self._write_chunk(conn, symbol, timeframe, t, v))
         except _DB_ERRORS as exc:
             raise StoreError(
                 f"Writing {len(ts)} candles of {symbol} {timeframe} to PostgreSQL failed; "
                 f"nothing was changed: {exc}"
             ) from exc
-        return WriteResult(inserted, updated, len(ts) - inserted - updated)
 
     def _write_chunk(self, conn: Connection, symbol: str, timeframe: Timeframe,
                      ts: np.ndarray, values: list[np.ndarray]) -> tuple[int, int]:
