@@ -3,6 +3,7 @@
     build_features(candles, "full")   -> one float64 column per feature, same index
     build_targets(candles)            -> delta_high / delta_low / return / tp_first per horizon
     FEATURE_SETS["extended"].columns  -> the ordered list a model records, with .hash
+    columns_hash(names)               -> the same fingerprint for any ordered column list
 """
 
 from tradingia.features.builder import build_features, feature_summary
@@ -11,6 +12,7 @@ from tradingia.features.registry import (
     FEATURES_VERSION,
     FeatureSet,
     catalogue,
+    columns_hash,
     feature_set_names,
     get_feature_set,
 )
@@ -24,6 +26,7 @@ __all__ = [
     "build_features",
     "build_targets",
     "catalogue",
+    "columns_hash",
     "feature_set_names",
     "feature_summary",
     "get_feature_set",

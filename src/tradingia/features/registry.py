@@ -100,6 +100,13 @@ def catalogue() -> dict[str, Group]:
 # --- feature sets ------------------------------------------------------------------------
 
 
+def columns_hash(names: Sequence[str]) -> str:
+    """First 16 hex digits of sha256 over FEATURES_VERSION and the ordered column names: the one
+    fingerprint of a feature list (a named set's, or the exact columns a model was trained on)."""
+    text = f"tradingia-features-v{FEATURES_VERSION}\n" + "\n".join(names)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class FeatureSet:
     """An ordered list of feature columns; `hash` identifies it (and FEATURES_VERSION)."""
@@ -109,9 +116,8 @@ class FeatureSet:
 
     @property
     def hash(self) -> str:
-        """First 16 hex digits of sha256 over the version and the ordered column names."""
-        text = f"tradingia-features-v{FEATURES_VERSION}\n" + "\n".join(self.columns)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """`columns_hash` of the ordered column names (and FEATURES_VERSION)."""
+        return columns_hash(self.columns)
 
     def groups(self) -> list[Group]:
         """The groups that compute these columns, each once, in catalogue order."""

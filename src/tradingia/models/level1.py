@@ -7,7 +7,6 @@ slice for early stopping, band widths and calibration; the rest is the train par
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -17,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tradingia.core.errors import DataValidationError
+from tradingia.features import columns_hash
 from tradingia.models.amd_model import AMDPhaseModel
 from tradingia.models.boosting import BoosterParams, FitMatrices, build_matrices
 from tradingia.models.calibration import CalibrationMethod
@@ -81,8 +81,9 @@ class Level1Model(Protocol):
 
 
 def feature_hash(names: Sequence[str]) -> str:
-    """Short, stable hash of an ordered feature list."""
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+    """Short, stable hash of an ordered feature list (`columns_hash`: includes FEATURES_VERSION,
+    so it equals a feature set's `.hash` for the same columns)."""
+    return columns_hash(names)
 
 
 @dataclass

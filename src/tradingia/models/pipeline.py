@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tradingia.core.timeframes import Timeframe
-from tradingia.features import build_features, build_targets, get_feature_set
+from tradingia.features import build_features, build_targets, columns_hash, get_feature_set
 from tradingia.models.baselines import atr_ratio, recent_baselines
 from tradingia.models.dataset import Dataset, add_derived_targets, amd_classes
 from tradingia.models.level1 import ModelSet
@@ -30,6 +30,8 @@ class Prepared:
     atr: pd.Series
     feature_set: str
     feature_set_hash: str
+    """`columns_hash` of the columns actually built (the set's plus the extra ones), i.e. the
+    trained model set's `feature_hash`, not the named set's `.hash`."""
 
 
 def amd_phases(candles: pd.DataFrame) -> pd.Series | None:
@@ -85,7 +87,7 @@ def prepare_training(
         baselines=recent_baselines(targets, tuple(horizons)),
         atr=atr_ratio(candles),
         feature_set=fs.name,
-        feature_set_hash=fs.hash,
+        feature_set_hash=columns_hash([str(c) for c in features.columns]),
     )
 
 

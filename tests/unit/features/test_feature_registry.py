@@ -10,6 +10,7 @@ from tradingia.features import (
     FEATURE_SETS,
     FeatureSet,
     catalogue,
+    columns_hash,
     feature_set_names,
     get_feature_set,
 )
@@ -36,6 +37,13 @@ def test_hash_depends_on_columns_and_order_not_on_the_name() -> None:
     cols = FEATURE_SETS["minimal"].columns
     assert FeatureSet("other name", cols).hash == FEATURE_SETS["minimal"].hash
     assert FeatureSet("minimal", cols[::-1]).hash != FEATURE_SETS["minimal"].hash
+
+
+def test_columns_hash_is_the_one_hash_of_any_column_list() -> None:
+    cols = FEATURE_SETS["minimal"].columns
+    assert columns_hash(cols) == "f36d2388d5db2803"
+    assert columns_hash(list(cols)) == FEATURE_SETS["minimal"].hash
+    assert columns_hash([*cols, "session_hour_sin"]) != FEATURE_SETS["minimal"].hash
 
 
 def test_recorded_list_resolves_to_the_same_hash() -> None:

@@ -120,6 +120,21 @@ def test_prepare_training_with_extra_features_keeps_them_causal_columns(
     assert np.all(np.abs(hours) <= 1.0)
 
 
+def test_prepared_hash_describes_the_columns_actually_built(candles: pd.DataFrame) -> None:
+    from tradingia.features import columns_hash, get_feature_set
+    from tradingia.models.level1 import feature_hash
+    from tradingia.models.pipeline import MODEL_EXTRA_FEATURES
+
+    prep = prepare_training(candles, HORIZONS, "minimal", with_amd=False,
+                            extra_features=MODEL_EXTRA_FEATURES)
+    assert prep.feature_set == "minimal"
+    assert prep.feature_set_hash == columns_hash(prep.dataset.feature_names)
+    assert prep.feature_set_hash == feature_hash(prep.dataset.feature_names)
+    assert prep.feature_set_hash != get_feature_set("minimal").hash
+    plain = prepare_training(candles, HORIZONS, "minimal", with_amd=False)
+    assert plain.feature_set_hash == get_feature_set("minimal").hash
+
+
 def test_fast_params_cap_rounds_and_raise_learning_rate_only() -> None:
     from tradingia.models.level1 import fast_params
 
