@@ -122,12 +122,15 @@ class FoldSignalMaker:
     def __call__(self, train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
         """Signals stamped inside `test`, from a model set that never saw `test`."""
         model_set = self.fit(train)
-        fold_end = train_end(model_set.metadata)
-        if fold_end is not None and fold_end >= test.index[0]:
-            raise DataValidationError(
-                f"Fold model trained up to {fold_end}, at or after its test start "
-                f"{test.index[0]}: the walk-forward split leaks; purge at least the horizon.")
         index = pd.DatetimeIndex(self.candles.index)
+        unseen = out_of_sample_start(model_set.metadata, index)
+        if unseen is None or unseen > test.index[0]:
+            raise DataValidationError(
+                f"Fold model trained up to {train_end(model_set.metadata)} (+"
+                f"{longest_horizon(model_set.metadata)} candles of targets), so its first "
+                f"unseen candle is {unseen if unseen is not None else 'after the data'}, past "
+                f"its test start {test.index[0]}: the walk-forward split leaks; purge at "
+                "least the horizon.")
         lo = int(index.searchsorted(train.index[0], side="left"))
         hi = int(index.searchsorted(test.index[-1], side="right"))
         return model_signals(model_set, self.candles.iloc[lo:hi], self.symbol, self.timeframe,

@@ -81,21 +81,35 @@ def test_fold_plan_by_days_rolls_and_refuses_short_training_windows() -> None:
 class _SeenEverything:
     """A stand-in model set whose metadata says it trained up to the last candle."""
 
-    def __init__(self) -> None:
-        self.metadata = {"train_end": str(INDEX[-1])}
+    def __init__(self, metadata: dict[str, object] | None = None) -> None:
+        self.metadata = metadata if metadata is not None else {"train_end": str(INDEX[-1])}
 
 
 class _LeakyFit:
     """Pretends to have trained up to the end of the data (it saw the test window)."""
 
+    def __init__(self, metadata: dict[str, object] | None = None) -> None:
+        self.metadata = metadata
+
     def __call__(self, train: pd.DataFrame) -> object:
-        return _SeenEverything()
+        return _SeenEverything(self.metadata)
 
 
 def test_a_fold_model_that_saw_its_test_window_is_refused() -> None:
     candles = pd.DataFrame({"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0,
                             "volume": 1.0}, index=INDEX)
     maker = FoldSignalMaker(candles, _LeakyFit(), "EURUSD", Timeframe.H1,  # type: ignore[arg-type]
+                            "moderate")
+    with pytest.raises(DataValidationError, match="leaks"):
+        maker(candles.iloc[:50], candles.iloc[60:])
+
+
+def test_a_fold_model_whose_targets_read_into_its_test_window_is_refused() -> None:
+    """train_end is before the test start, but its 6-candle targets read past it."""
+    candles = pd.DataFrame({"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0,
+                            "volume": 1.0}, index=INDEX)
+    fit = _LeakyFit({"train_end": str(INDEX[55]), "horizons": [6]})
+    maker = FoldSignalMaker(candles, fit, "EURUSD", Timeframe.H1,  # type: ignore[arg-type]
                             "moderate")
     with pytest.raises(DataValidationError, match="leaks"):
         maker(candles.iloc[:50], candles.iloc[60:])
