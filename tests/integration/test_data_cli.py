@@ -21,14 +21,13 @@ runner = CliRunner()
 
 
 def invoke(*args: str) -> tuple[int, str]:
+    """Exit code and output; an error's output (`error: ...` on stderr) is whitespace-joined
+    so a message wrapped by the console still matches."""
     result = runner.invoke(app, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        # TradingiaError reaches `main()`, which the runner bypasses: mirror what it does.
-        from tradingia.core.errors import TradingiaError
-
-        if isinstance(result.exception, TradingiaError):
-            return result.exception.exit_code, str(result.exception)
         raise result.exception
+    if result.exit_code != 0:
+        return result.exit_code, " ".join(result.output.split())
     return result.exit_code, result.output
 
 

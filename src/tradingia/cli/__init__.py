@@ -5,12 +5,11 @@ One module per command group (`data`, `backtest`, ...) registers itself on `app`
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from tradingia import __version__
-from tradingia.cli._console import console, err_console
+from tradingia.cli._console import console
+from tradingia.cli._errors import TradingiaGroup
 from tradingia.cli.backtest import backtest_command
 from tradingia.cli.data import data_app
 from tradingia.cli.demo import demo
@@ -19,10 +18,10 @@ from tradingia.cli.predict import predict_command
 from tradingia.cli.serve import serve
 from tradingia.cli.train import train_command
 from tradingia.cli.worker import worker
-from tradingia.core.errors import TradingiaError
 
 app = typer.Typer(
     name="tradingia",
+    cls=TradingiaGroup,
     help="Self-hosted AI trading platform: candles to explained, risk-checked trade decisions.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -45,9 +44,6 @@ def version() -> None:
 
 
 def main() -> None:
-    """Console entry point: a TradingiaError prints its message and exits with its code."""
-    try:
-        app()
-    except TradingiaError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        sys.exit(exc.exit_code)
+    """Console entry point (a TradingiaError prints its message and exits with its code:
+    `TradingiaGroup` does that for every command)."""
+    app()

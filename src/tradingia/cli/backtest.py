@@ -24,7 +24,7 @@ from rich.table import Table
 
 from tradingia.cli._console import console, err_console
 from tradingia.cli._options import parse_utc
-from tradingia.core.errors import ConfigError, TradingiaError
+from tradingia.core.errors import ConfigError
 from tradingia.core.timeframes import Timeframe
 
 if TYPE_CHECKING:  # the engine, models and numba load only when a backtest runs
@@ -194,30 +194,26 @@ def backtest_command(
 
     opts = ModelOptions(in_sample, walk_forward, folds, train_days, test_days, feature_set,
                         horizons, max_trees, jobs)
-    try:
-        tf = Timeframe.parse(timeframe)
-        job = BacktestJob(
-            symbol=symbol, timeframe=tf, report_dir=report,
-            config=_config(sizing, risk_pct, size, equity,
-                           _costs(fee_bps, maker_fee_bps, slippage_bps, spread),
-                           ExitOptions(time_exit, break_even_r, trailing_r)),
-            signals_path=signals, preset=preset, start=parse_utc(start, "--from"),
-            end=parse_utc(end, "--to"), data_path=data, finer_data_path=finer_data,
-            in_sample=in_sample, walk_forward=_plan(opts),
-            train=_train_request(symbol, tf, opts) if walk_forward else None,
-        )
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err_console, transient=True) as progress:
-            task = progress.add_task("backtest", total=None)
-            outcome = run_backtest_job(
-                job, on_step=lambda m: progress.update(task, description=m),
-                on_fold=lambda done, total: progress.update(
-                    task, completed=done, total=total,
-                    description=f"walk-forward folds trained: {done}/{total}"))
-    except TradingiaError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exc.exit_code) from None
+    tf = Timeframe.parse(timeframe)
+    job = BacktestJob(
+        symbol=symbol, timeframe=tf, report_dir=report,
+        config=_config(sizing, risk_pct, size, equity,
+                       _costs(fee_bps, maker_fee_bps, slippage_bps, spread),
+                       ExitOptions(time_exit, break_even_r, trailing_r)),
+        signals_path=signals, preset=preset, start=parse_utc(start, "--from"),
+        end=parse_utc(end, "--to"), data_path=data, finer_data_path=finer_data,
+        in_sample=in_sample, walk_forward=_plan(opts),
+        train=_train_request(symbol, tf, opts) if walk_forward else None,
+    )
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as progress:
+        task = progress.add_task("backtest", total=None)
+        outcome = run_backtest_job(
+            job, on_step=lambda m: progress.update(task, description=m),
+            on_fold=lambda done, total: progress.update(
+                task, completed=done, total=total,
+                description=f"walk-forward folds trained: {done}/{total}"))
     table = Table(title=f"Backtest {outcome.metrics['symbol']} {outcome.metrics['timeframe']}")
     table.add_column("metric")
     table.add_column("value", justify="right")

@@ -8,18 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradingia.cli._console import console, err_console
-from tradingia.core.errors import TradingiaError, UnsupportedError
+from tradingia.cli._console import console
+from tradingia.core.errors import UnsupportedError
 from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 
 models_app = typer.Typer(help="Registered model sets: list, promote, rollback.",
                          no_args_is_help=True)
-
-
-def _fail(exc: TradingiaError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {exc}")
-    return typer.Exit(exc.exit_code)
 
 
 @models_app.command("list")
@@ -31,12 +26,9 @@ def list_command(
     """List registered versions (the promoted one marked)."""
     from tradingia.services.training import model_registry
 
-    try:
-        versions = model_registry().list(
-            get_symbol(symbol).name if symbol else None,
-            Timeframe.parse(timeframe) if timeframe else None)
-    except TradingiaError as exc:
-        raise _fail(exc) from None
+    versions = model_registry().list(
+        get_symbol(symbol).name if symbol else None,
+        Timeframe.parse(timeframe) if timeframe else None)
     rows = [{"id": v.id, "promoted": v.promoted, "created_at": v.metadata.get("created_at"),
              "train_end": v.metadata.get("train_end"),
              "feature_set": v.metadata.get("feature_set"),
@@ -75,11 +67,8 @@ def promote_command(
     """Make a version the one `predict` uses."""
     from tradingia.services.training import model_registry
 
-    try:
-        sym, tf, ver = _resolve(version, symbol, timeframe)
-        entry = model_registry().promote(sym, tf, ver)
-    except TradingiaError as exc:
-        raise _fail(exc) from None
+    sym, tf, ver = _resolve(version, symbol, timeframe)
+    entry = model_registry().promote(sym, tf, ver)
     console.print(f"Promoted {entry.id}.")
 
 
@@ -91,8 +80,5 @@ def rollback_command(
     """Re-promote the version that was promoted before the current one."""
     from tradingia.services.training import model_registry
 
-    try:
-        entry = model_registry().rollback(get_symbol(symbol).name, Timeframe.parse(timeframe))
-    except TradingiaError as exc:
-        raise _fail(exc) from None
+    entry = model_registry().rollback(get_symbol(symbol).name, Timeframe.parse(timeframe))
     console.print(f"Rolled back: {entry.id} is promoted again.")

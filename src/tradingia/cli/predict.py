@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tradingia.cli._console import console, err_console
-from tradingia.core.errors import TradingiaError
+from tradingia.cli._console import console
 from tradingia.core.timeframes import Timeframe
 
 
@@ -24,10 +23,6 @@ def predict_command(
     """Run the promoted models and write predictions (range, P(TP-first), direction...)."""
     from tradingia.services.prediction import predict
 
-    try:
-        outcome = predict(symbol, Timeframe.parse(timeframe), data=data, out=out,
-                          version=version, preset=preset)
-    except TradingiaError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exc.exit_code) from None
+    outcome = predict(symbol, Timeframe.parse(timeframe), data=data, out=out,
+                      version=version, preset=preset)
     console.print(f"Wrote {len(outcome.frame)} rows to {out} with {outcome.model_id}.")

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from tradingia.cli._console import console, err_console
 from tradingia.cli._options import parse_utc
-from tradingia.core.errors import TradingiaError, UnsupportedError
+from tradingia.core.errors import UnsupportedError
 from tradingia.core.timeframes import Timeframe
 
 if TYPE_CHECKING:  # xgboost and scikit-learn load only when training runs
@@ -69,24 +69,20 @@ def train_command(
     """Train the level-1 models walk-forward on stored candles and register the final set."""
     from tradingia.services.training import TrainRequest, train
 
-    try:
-        request = TrainRequest(symbol=symbol, timeframe=Timeframe.parse(timeframe),
-                               until=parse_utc(until, "--until"), models=_models(models),
-                               feature_set=feature_set, n_folds=folds)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
-                "{task.completed}/{task.total}"), TimeElapsedColumn(),
-                console=err_console, transient=True) as bar:
-            tasks: dict[str, TaskID] = {}
+    request = TrainRequest(symbol=symbol, timeframe=Timeframe.parse(timeframe),
+                           until=parse_utc(until, "--until"), models=_models(models),
+                           feature_set=feature_set, n_folds=folds)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
+            "{task.completed}/{task.total}"), TimeElapsedColumn(),
+            console=err_console, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
 
-            outcome = train(request, progress=progress)
-    except TradingiaError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exc.exit_code) from None
+        outcome = train(request, progress=progress)
     print_scorecard(outcome.scorecard)
     state = "promoted" if outcome.version.promoted else "not promoted"
     console.print(f"Registered {outcome.version.id} ({state}) in {outcome.seconds:.0f} s; "
