@@ -49,11 +49,22 @@ def add_derived_targets(
     for h in horizons:
         out[f"abs_return_{h}"] = out[f"return_{h}"].abs()
     if amd_phase is not None:
-        step = amd_horizon or min(horizons)
+        step = amd_step(horizons, amd_horizon)
         codes = amd_codes(amd_phase.reindex(out.index))
         out[AMD_NOW] = codes
         out[AMD_TARGET] = pd.Series(codes, index=out.index).shift(-step)
     return out
+
+
+def amd_step(horizons: Sequence[int], amd_horizon: int | None = None) -> int:
+    """Candles ahead of the `amd_next` label: `amd_horizon`, or the shortest horizon."""
+    return amd_horizon or min(horizons)
+
+
+def longest_label_horizon(horizons: Sequence[int], amd_horizon: int | None = None,
+                  with_amd: bool = False) -> int:
+    """The furthest candle the targets look ahead: the longest horizon, or the AMD step."""
+    return max(max(horizons), amd_step(horizons, amd_horizon) if with_amd else 0)
 
 
 def amd_classes(amd_phase: pd.Series) -> tuple[str, ...]:
@@ -72,11 +83,16 @@ def amd_codes(amd_phase: pd.Series, classes: Sequence[str] | None = None) -> np.
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features (float32, no NaN) and targets on the same index, in time order."""
+    """Features (float32, no NaN) and targets on the same index, in time order.
+
+    `label_horizon` is the furthest candle any target looks ahead (the longest horizon, or the
+    AMD step when it is longer): fits purge at least this many rows before validation / test.
+    """
 
     features: pd.DataFrame
     targets: pd.DataFrame
     amd_labels: tuple[str, ...] = ()
+    label_horizon: int = 0
     _x: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +100,8 @@ class Dataset:
             raise DataValidationError("features and targets must share one index")
         x = np.ascontiguousarray(self.features.to_numpy(dtype=np.float32))
         object.__setattr__(self, "_x", x)
+        if self.label_horizon < 0:
+            raise DataValidationError("label_horizon must be a candle count >= 0")
 
     @classmethod
     def from_frames(
@@ -91,8 +109,10 @@ class Dataset:
         features: pd.DataFrame,
         targets: pd.DataFrame | None = None,
         amd_labels: Sequence[str] = (),
+        label_horizon: int = 0,
     ) -> Dataset:
-        """Align on the features' index and drop the warm-up (rows with any NaN feature)."""
+        """Align on the features' index and drop the warm-up (rows with any NaN feature).
+        `label_horizon`: the furthest candle the targets look ahead (see the class)."""
         if features.empty:
             raise DataValidationError("no feature rows: the candle series is empty")
         if not features.index.is_monotonic_increasing or features.index.has_duplicates:
@@ -105,7 +125,8 @@ class Dataset:
             )
         tgt = (targets.reindex(feats.index) if targets is not None
                else pd.DataFrame(index=feats.index))
-        return cls(features=feats, targets=tgt, amd_labels=tuple(amd_labels))
+        return cls(features=feats, targets=tgt, amd_labels=tuple(amd_labels),
+                   label_horizon=label_horizon)
 
     @property
     def index(self) -> pd.DatetimeIndex:
@@ -128,7 +149,8 @@ class Dataset:
     def rows(self, positions: np.ndarray | slice) -> Dataset:
         """The rows at these positions (a slice or integer array), as a new Dataset."""
         return Dataset(features=self.features.iloc[positions],
-                       targets=self.targets.iloc[positions], amd_labels=self.amd_labels)
+                       targets=self.targets.iloc[positions], amd_labels=self.amd_labels,
+                       label_horizon=self.label_horizon)
 
     def target(self, column: str) -> np.ndarray:
         """One target column as float64 (NaN where unknown); raises when it is missing."""

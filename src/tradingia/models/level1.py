@@ -61,8 +61,14 @@ class Level1Config(BaseModel):
 
     @property
     def purge(self) -> int:
-        """Rows dropped between train part and validation slice: the longest target horizon."""
+        """Rows dropped between train part and validation slice: the longest target horizon
+        (at least; fits use `purge_for`, which also covers the dataset's own label horizon)."""
         return max(max(self.horizons), self.amd_horizon or 0)
+
+    def purge_for(self, data: Dataset) -> int:
+        """The purge a fit on `data` uses: `purge`, or the furthest candle the data's labels
+        look ahead when that is longer (e.g. an AMD step set when the data was prepared)."""
+        return max(self.purge, data.label_horizon)
 
 
 class Level1Model(Protocol):
@@ -173,7 +179,7 @@ def make_models(config: Level1Config, amd_labels: Sequence[str],
 
 def fit_level1(data: Dataset, config: Level1Config) -> ModelSet:
     """Fit every configured model on one window (rows in time order, targets known)."""
-    train_sl, valid_sl = split_window(len(data), config.valid_fraction, config.purge)
+    train_sl, valid_sl = split_window(len(data), config.valid_fraction, config.purge_for(data))
     train, valid = data.rows(train_sl), data.rows(valid_sl)
     mats = build_matrices(train.x, valid.x, config.booster)
     models = make_models(config, data.amd_labels, data.feature_names)

@@ -16,7 +16,12 @@ import pandas as pd
 from tradingia.core.timeframes import Timeframe
 from tradingia.features import build_features, build_targets, columns_hash, get_feature_set
 from tradingia.models.baselines import atr_ratio, recent_baselines
-from tradingia.models.dataset import Dataset, add_derived_targets, amd_classes
+from tradingia.models.dataset import (
+    Dataset,
+    add_derived_targets,
+    amd_classes,
+    longest_label_horizon,
+)
 from tradingia.models.level1 import ModelSet
 
 
@@ -81,8 +86,9 @@ def prepare_training(
     phases = amd_phases(candles) if with_amd else None
     targets = add_derived_targets(raw, tuple(horizons), phases, amd_horizon)
     labels = amd_classes(phases) if phases is not None else ()
+    reach = longest_label_horizon(horizons, amd_horizon, with_amd=phases is not None)
     return Prepared(
-        dataset=Dataset.from_frames(features, targets, labels),
+        dataset=Dataset.from_frames(features, targets, labels, label_horizon=reach),
         targets=targets,
         baselines=recent_baselines(targets, tuple(horizons)),
         atr=atr_ratio(candles),

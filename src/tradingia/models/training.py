@@ -144,7 +144,7 @@ def train_walk_forward(
     """Run every fold (and the final fit) as independent joblib tasks; results in fold order."""
     data = data.trainable(config.level1.horizons)
     folds = list(folds) if folds is not None else plan_folds(
-        len(data), config.walk_forward, config.level1.purge)
+        len(data), config.walk_forward, config.level1.purge_for(data))
     tasks: list[tuple[str, Fold | None]] = [(f"fold {f.number}", f) for f in folds]
     if fit_final:
         tasks.insert(0, ("final", None))

@@ -152,7 +152,7 @@ def train_on_candles(
         "feature_set_hash": prepared.feature_set_hash,
         "train_start": str(rows.index[0]), "train_end": str(rows.index[-1]),
         "until": None if request.until is None else str(request.until),
-        "rows": len(rows), "n_folds": request.n_folds, "purge": config.level1.purge,
+        "rows": len(rows), "n_folds": request.n_folds, "purge": config.level1.purge_for(rows),
         "amd_classes": list(prepared.dataset.amd_labels),
         "fold_scores": card.to_dict()["per_fold"],
         "scores": card.to_dict(),

@@ -46,6 +46,33 @@ def test_validation_slice_is_purged_from_the_train_part() -> None:
     assert valid.stop == 1000
 
 
+def test_purge_covers_the_amd_step_set_when_preparing(candles: pd.DataFrame) -> None:
+    # The AMD label step (30) is longer than the config's purge (max horizon 12): the fit's
+    # validation slice and every walk-forward test block must still start 30+ rows later.
+    from tradingia.models.training import TrainConfig, WalkForwardConfig, train_walk_forward
+
+    step = 30
+    prep = prepare_training(candles, HORIZONS, "minimal", amd_horizon=step)
+    data = prep.dataset.trainable(HORIZONS)
+    assert data.label_horizon == step
+    config = Level1Config(horizons=HORIZONS, models=("range",), booster=FAST)
+    assert config.purge < step
+    assert config.purge_for(data) == step
+    models = fit_level1(data, config)
+    train_end = data.index.get_loc(models.train_rows[1])
+    valid_start = data.index.get_loc(models.valid_rows[0])
+    assert valid_start - train_end - 1 >= step
+    result = train_walk_forward(data, TrainConfig(level1=config, walk_forward=WalkForwardConfig(
+        n_folds=2, oos_fraction=0.3, n_jobs=1)), fit_final=False)
+    assert len(result.folds) == 2
+    for fold in result.folds:
+        assert fold.fold.test.start - fold.fold.train.stop >= step
+        assert data.index.get_loc(fold.valid_range[0]) - data.index.get_loc(
+            fold.train_range[1]) - 1 >= step
+    assert prepare_training(candles, HORIZONS, "minimal", with_amd=False,
+                            amd_horizon=step).dataset.label_horizon == max(HORIZONS)
+
+
 def test_calibration_uses_only_validation_rows_of_the_train_window(prepared) -> None:  # type: ignore[no-untyped-def]
     data = prepared.dataset.trainable(HORIZONS)
     n = len(data)
