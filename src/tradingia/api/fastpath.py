@@ -20,13 +20,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradingia.api.deps import AppState
 from tradingia.api.errors import ApiError, error_response
+from tradingia.api.schemas import PredictionRequest
 from tradingia.core.timeframes import Timeframe
 
 PATH = "/api/v1/predictions"
 MAX_BODY = 4096
-_FIELDS = frozenset(("symbol", "timeframe", "horizon"))
+_FIELDS = frozenset(PredictionRequest.model_fields)
 _TIMEFRAMES = {tf.value: tf for tf in Timeframe}
 _JSON = b"application/json"
+
+
+def _bound(field: str, attr: str) -> int:
+    """A limit of a `PredictionRequest` field, e.g. the `max_length` of `symbol`."""
+    for meta in PredictionRequest.model_fields[field].metadata:
+        if getattr(meta, attr, None) is not None:
+            return int(getattr(meta, attr))
+    raise LookupError(f"PredictionRequest.{field} has no {attr}")  # pragma: no cover
+
+
+# The request's limits and defaults, read from the model so they cannot drift from it.
+_SYMBOL_MIN = _bound("symbol", "min_length")
+_SYMBOL_MAX = _bound("symbol", "max_length")
+_HORIZON_MIN = _bound("horizon", "ge")
+_HORIZON_MAX = _bound("horizon", "le")
+_DEFAULT_TIMEFRAME = Timeframe(PredictionRequest.model_fields["timeframe"].default).value
+_DEFAULT_HORIZON = int(PredictionRequest.model_fields["horizon"].default)
 
 
 def parse_request(body: bytes) -> tuple[str, Timeframe, int] | None:
@@ -38,11 +56,11 @@ def parse_request(body: bytes) -> tuple[str, Timeframe, int] | None:
         return None
     if type(data) is not dict or not data.keys() <= _FIELDS:
         return None
-    symbol, timeframe, horizon = (data.get("symbol"), data.get("timeframe", "5m"),
-                                  data.get("horizon", 12))
-    if type(symbol) is not str or not 1 <= len(symbol) <= 20:
+    symbol, timeframe, horizon = (data.get("symbol"), data.get("timeframe", _DEFAULT_TIMEFRAME),
+                                  data.get("horizon", _DEFAULT_HORIZON))
+    if type(symbol) is not str or not _SYMBOL_MIN <= len(symbol) <= _SYMBOL_MAX:
         return None
-    if type(horizon) is not int or not 1 <= horizon <= 10_000:
+    if type(horizon) is not int or not _HORIZON_MIN <= horizon <= _HORIZON_MAX:
         return None
     tf = _TIMEFRAMES.get(timeframe) if type(timeframe) is str else None
     return None if tf is None else (symbol, tf, horizon)
