@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -16,7 +15,7 @@ class TradingiaGroup(TyperGroup):
     """The root command group: a `TradingiaError` raised by any (sub)command prints
     `error: <message>` on stderr and exits with the error's `exit_code`."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context (private module)
         try:
             return super().invoke(ctx)
         except TradingiaError as exc:
