@@ -12,18 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from tradingia.cli._console import console, err_console
+from tradingia.cli._console import console
 from tradingia.cli._options import parse_utc
+from tradingia.cli._progress import progress_bar
 from tradingia.core.errors import ConfigError
 from tradingia.core.timeframes import Timeframe
 
@@ -205,9 +198,7 @@ def backtest_command(
         in_sample=in_sample, walk_forward=_plan(opts),
         train=_train_request(symbol, tf, opts) if walk_forward else None,
     )
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as progress:
+    with progress_bar(spinner=True) as progress:
         task = progress.add_task("backtest", total=None)
         outcome = run_backtest_job(
             job, on_step=lambda m: progress.update(task, description=m),

@@ -9,11 +9,11 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tradingia.cli._console import console
 from tradingia.cli._options import parse_utc
+from tradingia.cli._progress import progress_bar
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.gaps import iso_utc
 from tradingia.services import market_data as svc
@@ -79,7 +79,7 @@ def sync(
     tf = Timeframe.parse(timeframe)
     now = pd.Timestamp(datetime.now(UTC))
     start = parse_utc(since, "--since")
-    with svc.candle_store() as store, _progress() as progress:
+    with svc.candle_store() as store, progress_bar(console) as progress:
         task = progress.add_task(f"sync {symbol} {tf.value}", total=None)
         report = svc.sync_series(
             store, symbol, tf, now=now, source_name=source, since=start,
@@ -198,7 +198,3 @@ def _short(ts: pd.Timestamp) -> str:
     """A UTC time for tables: '2024-01-31 12:05Z'."""
     return ts.tz_convert("UTC").strftime("%Y-%m-%d %H:%MZ")
 
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)

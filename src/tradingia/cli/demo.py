@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
-from tradingia.cli._console import console, err_console
+from tradingia.cli._console import console
+from tradingia.cli._progress import stage_progress
 from tradingia.core.settings import Settings, get_settings
 from tradingia.services import demo as demo_svc
 from tradingia.services import market_data as svc
@@ -78,16 +78,7 @@ def _training_stage(settings: Settings) -> None:
     from tradingia.cli.train import print_scorecard
 
     console.rule("3. walk-forward training (out-of-sample scores)")
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
-            "{task.completed}/{task.total}"), TimeElapsedColumn(), console=err_console,
-            transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with stage_progress() as progress:
         outcome = demo_svc.run_training_stage(settings, progress)
     print_scorecard(outcome.scorecard)
     console.print(f"[bold]{demo_svc.edge_verdict(outcome.scorecard.range, outcome.scorecard.tpsl)}")
@@ -98,13 +89,9 @@ def _training_stage(settings: Settings) -> None:
 def _backtest_stage(settings: Settings) -> None:
     console.rule("4. walk-forward backtest of the model signals (preset: moderate)")
     report_dir = settings.home / "reports" / "demo-backtest"
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
-            "{task.completed}/{task.total}"), TimeElapsedColumn(), console=err_console,
-            transient=True) as bar:
-        task = bar.add_task("folds", total=None)
+    with stage_progress("folds") as progress:
         outcome = demo_svc.run_backtest_stage(
-            settings, report_dir, on_fold=lambda done, total: bar.update(
-                task, completed=done, total=total))
+            settings, report_dir, on_fold=lambda done, total: progress("folds", done, total))
     m = outcome.metrics
     bh = m.get("buy_and_hold") or {}
     table = Table("trades", "win rate", "total R", "expectancy R", "return", "max drawdown",

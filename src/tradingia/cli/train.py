@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tradingia.cli._console import console, err_console
+from tradingia.cli._console import console
 from tradingia.cli._options import parse_utc
+from tradingia.cli._progress import stage_progress
 from tradingia.core.errors import UnsupportedError
 from tradingia.core.timeframes import Timeframe
 
@@ -72,16 +72,7 @@ def train_command(
     request = TrainRequest(symbol=symbol, timeframe=Timeframe.parse(timeframe),
                            until=parse_utc(until, "--until"), models=_models(models),
                            feature_set=feature_set, n_folds=folds)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn(
-            "{task.completed}/{task.total}"), TimeElapsedColumn(),
-            console=err_console, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with stage_progress() as progress:
         outcome = train(request, progress=progress)
     print_scorecard(outcome.scorecard)
     state = "promoted" if outcome.version.promoted else "not promoted"
