@@ -69,20 +69,13 @@ def promoted_backtest(
     meta: Mapping[str, Any] = model_set.metadata
     index = pd.DatetimeIndex(history.index)
     oos = out_of_sample_start(meta, index)
-    first = start if start is not None else (index[0] if len(index) else None)
     model_id = str(meta.get("id", "unregistered"))
-    if in_sample:
-        begin = first
-    else:
-        _refuse_in_sample(model_id, meta, oos, start, end)
-        begin = oos if first is None or oos is None or first < oos else first
+    begin = traded_from(meta, index, start=start, end=end, in_sample=in_sample)
     candles = history.loc[index >= begin] if begin is not None else history
     if len(candles) == 0:
         raise NotFoundError(f"No {symbol} {timeframe} candles from {begin}: widen --from/--to.")
     signals = model_signals(model_set, history, symbol, timeframe, preset, start=candles.index[0])
-    finer = None if finer_candles is None else finer_candles.loc[
-        finer_candles.index >= candles.index[0]]
-    result = run_backtest(candles, signals, config, finer_candles=finer)
+    result = run_backtest(candles, signals, config, finer_candles=finer_candles)
     seen = int((candles.index < oos).sum()) if oos is not None else len(candles)
     sample = {
         "mode": "in_sample" if in_sample else "out_of_sample",
@@ -99,6 +92,20 @@ def promoted_backtest(
     }
     return ModelRun(result=result, sample=sample,
                     banner=IN_SAMPLE_BANNER if in_sample and seen else None)
+
+
+def traded_from(meta: Mapping[str, Any], index: pd.DatetimeIndex, *,
+                start: pd.Timestamp | None = None, end: pd.Timestamp | None = None,
+                in_sample: bool = False) -> pd.Timestamp | None:
+    """The first candle `promoted_backtest` trades: `start` (or the first of `index`), moved
+    to the first out-of-sample candle unless `in_sample`. Raises ConfigError when the span
+    lies inside the training data (and `in_sample` is off)."""
+    first = start if start is not None else (index[0] if len(index) else None)
+    if in_sample:
+        return first
+    oos = out_of_sample_start(meta, index)
+    _refuse_in_sample(str(meta.get("id", "unregistered")), meta, oos, start, end)
+    return oos if first is None or oos is None or first < oos else first
 
 
 def _refuse_in_sample(model_id: str, meta: Mapping[str, Any], oos: pd.Timestamp | None,

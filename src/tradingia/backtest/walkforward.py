@@ -70,8 +70,7 @@ def walk_forward_backtest(
     for number, ((_, test), signals) in enumerate(zip(pairs, signal_sets, strict=True)):
         _check_inside(signals, test, number)
         fold_cfg = cfg.model_copy(update={"initial_equity": equity})
-        result = run_backtest(test, signals, fold_cfg, finer_candles=_slice_finer(
-            finer_candles, test))
+        result = run_backtest(test, signals, fold_cfg, finer_candles=finer_candles)
         folds.append(result)
         equity = float(result.equity.iloc[-1]) if len(result.equity) else equity
     return WalkForwardBacktest(folds=folds, combined=combine(folds, cfg))
@@ -115,12 +114,6 @@ def _check_inside(signals: pd.DataFrame, test: pd.DataFrame, number: int) -> Non
             f"{first} .. {last}; signals must be made for the test candles only."
         )
 
-
-def _slice_finer(finer: pd.DataFrame | None, test: pd.DataFrame) -> pd.DataFrame | None:
-    if finer is None or len(test) == 0:
-        return finer
-    out: pd.DataFrame = finer.loc[finer.index >= test.index[0]]
-    return out
 
 
 def plan_folds(

@@ -22,6 +22,7 @@ from tradingia.backtest.metrics import compute_metrics
 from tradingia.backtest.model_backtest import (
     ModelRun,
     promoted_backtest,
+    traded_from,
     walk_forward_model_backtest,
 )
 from tradingia.backtest.report import write_report
@@ -107,7 +108,8 @@ def run_backtest_job(job: BacktestJob, settings: Settings | None = None,
     if job.signals_path is None:
         raise ConfigError("Nothing to trade: pass --signals FILE (or --preset NAME).")
     step("reading candles")
-    candles, finer = load_candles(job, symbol, settings)
+    candles = load_candles(job, symbol, settings)
+    finer = load_finer_candles(job, symbol, candles.index[0], settings)
     step(f"reading signals from {job.signals_path}")
     signals = _inside(read_signals_csv(job.signals_path), job.start, job.end)
     step(f"simulating {len(signals)} signals on {len(candles)} candles")
@@ -174,7 +176,10 @@ def _model_backtest(job: BacktestJob, symbol: str, settings: Settings, step: Ste
         step(f"loading model set {entry.id}")
         model_set = registry.load(symbol, tf, entry.version)
         step("reading candles")
-        history, finer = load_candles(replace(job, start=None), symbol, settings)
+        history = load_candles(replace(job, start=None), symbol, settings)
+        begin = traded_from(model_set.metadata, pd.DatetimeIndex(history.index),
+                            start=job.start, end=job.end, in_sample=job.in_sample)
+        finer = load_finer_candles(job, symbol, begin, settings)
         step(f"predicting and trading with preset {preset.id}")
         run = promoted_backtest(model_set, history, symbol, tf, preset.name, job.config,
                                 start=job.start, end=job.end, in_sample=job.in_sample,
@@ -196,12 +201,13 @@ def _walk_forward(job: BacktestJob, symbol: str, settings: Settings, preset: str
                   step: StepFn, on_fold: FoldFn | None) -> ModelRun:
     plan = job.walk_forward or WalkForwardPlan()
     step("reading candles")
-    candles, finer = load_candles(job, symbol, settings)
+    candles = load_candles(job, symbol, settings)
     request = fold_request(job, symbol, settings)
     purge = max(request.horizons or default_horizons(job.timeframe))
     splits = plan_folds(pd.DatetimeIndex(candles.index), purge=purge, folds=plan.folds,
                         train_days=plan.train_days, test_days=plan.test_days,
                         min_train=MIN_TRAIN_CANDLES)
+    finer = load_finer_candles(job, symbol, candles.index[splits[0][1].start], settings)
     n_jobs = plan.n_jobs or min(len(splits), default_nthread())
     step(f"training {len(splits)} walk-forward folds ({n_jobs} at a time)")
     return walk_forward_model_backtest(
@@ -210,24 +216,31 @@ def _walk_forward(job: BacktestJob, symbol: str, settings: Settings, preset: str
 
 
 def load_candles(job: BacktestJob, symbol: str,
-                 settings: Settings | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Candles from `--data` or the store, and finer candles (file, or the finest stored)."""
+                 settings: Settings | None = None) -> pd.DataFrame:
+    """The job's candles from `--data` or the store, inside its span."""
     if job.data_path is not None:
         candles = _from_file(job.data_path, job.timeframe)
-        finer = None
-        if job.finer_data_path is not None:
-            finer = _from_file(job.finer_data_path, None)
     else:
-        candles, finer = _from_store(symbol, job, settings or get_settings())
+        candles = _from_store(symbol, job.timeframe, job.start, job.end,
+                              settings or get_settings())
     candles = _inside(candles, job.start, job.end)
     if len(candles) == 0:
         raise NotFoundError(
             f"No {symbol} {job.timeframe} candles between {job.start or 'the start'} and "
             f"{job.end or 'the end'}: import them with `tradingia data import` or widen the span."
         )
-    if finer is not None:
-        finer = _inside(finer, candles.index[0], None)
-    return candles, finer
+    return candles
+
+
+def load_finer_candles(job: BacktestJob, symbol: str, start: pd.Timestamp | None,
+                       settings: Settings | None = None) -> pd.DataFrame | None:
+    """Finer candles from the first traded candle `start` on: `--finer-data` with `--data`,
+    else the finest stored timeframe that divides the job's (None when there is none)."""
+    if job.data_path is not None:
+        if job.finer_data_path is None:
+            return None
+        return _inside(_from_file(job.finer_data_path, None), start, None)
+    return _finest_stored(symbol, job, start, settings or get_settings())
 
 
 def _from_file(path: Path, timeframe: Timeframe | None) -> pd.DataFrame:
@@ -247,25 +260,34 @@ def _guess_timeframe(frame: pd.DataFrame) -> Timeframe:
     raise DataValidationError(f"Finer candles are {minutes} minutes apart: not a timeframe.")
 
 
-def _from_store(symbol: str, job: BacktestJob,
-                settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _from_store(symbol: str, timeframe: Timeframe, start: pd.Timestamp | None,
+                end: pd.Timestamp | None, settings: Settings) -> pd.DataFrame:
     from tradingia.data.stores import (
         open_candle_store,
     )
 
     store = open_candle_store(settings)
     try:
-        candles = store.read(symbol, job.timeframe, job.start, job.end)
-        finer = None
+        return store.read(symbol, timeframe, start, end)
+    finally:
+        store.close()
+
+
+def _finest_stored(symbol: str, job: BacktestJob, start: pd.Timestamp | None,
+                   settings: Settings) -> pd.DataFrame | None:
+    from tradingia.data.stores import (
+        open_candle_store,
+    )
+
+    store = open_candle_store(settings)
+    try:
         for tf in Timeframe:
             if tf.minutes >= job.timeframe.minutes or job.timeframe.minutes % tf.minutes:
                 continue
-            start = candles.index[0] if len(candles) else job.start
             finer = store.read(symbol, tf, start, job.end)
             if len(finer):
-                break
-            finer = None
-        return candles, finer
+                return finer
+        return None
     finally:
         store.close()
 
