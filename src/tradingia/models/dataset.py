@@ -75,10 +75,14 @@ def amd_classes(amd_phase: pd.Series) -> tuple[str, ...]:
 def amd_codes(amd_phase: pd.Series, classes: Sequence[str] | None = None) -> np.ndarray:
     """Phase labels -> float codes in `classes` order (NaN stays NaN)."""
     classes = tuple(classes) if classes is not None else amd_classes(amd_phase)
-    lookup = {c: float(i) for i, c in enumerate(classes)}
     values = amd_phase.to_numpy(dtype=object)
-    return np.array([np.nan if pd.isna(v) else lookup.get(str(v), np.nan) for v in values],
-                    dtype=np.float64)
+    known = ~pd.isna(values)
+    out = np.full(len(values), np.nan, dtype=np.float64)
+    if known.any():
+        # Index lookup of the labels as strings: -1 (not a class) stays NaN.
+        found = pd.Index([str(c) for c in classes]).get_indexer(values[known].astype(str))
+        out[known] = np.where(found >= 0, found, np.nan)
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,12 @@
 """From candles to a Dataset and back to predictions: the glue between features and models.
 
-`prepare_training` builds features, targets (incl. AMD's next phase when the AMD labeller
-exists), baselines and ATR on the full candle frame, then aligns them; `predict_candles` runs a
+`prepare_training` builds features, targets (incl. AMD's next phase unless `with_amd=False`),
+baselines and ATR on the full candle frame, then aligns them; `predict_candles` runs a
 fitted set over candles. Candles are handed in: nothing here reads a store or a file.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ import pandas as pd
 
 from tradingia.core.timeframes import Timeframe
 from tradingia.features import build_features, build_targets, columns_hash, get_feature_set
+from tradingia.features.amd import AmdPhase, amd_labels
 from tradingia.models.baselines import atr_ratio, recent_baselines
 from tradingia.models.dataset import (
     Dataset,
@@ -39,19 +39,21 @@ class Prepared:
     trained model set's `feature_hash`, not the named set's `.hash`."""
 
 
-def amd_phases(candles: pd.DataFrame) -> pd.Series | None:
-    """Rule-based causal AMD phase names ('none', 'accumulation', ...; NaN in the warm-up),
-    or None when `tradingia.features.amd` is not available."""
-    try:
-        module = importlib.import_module("tradingia.features.amd")
-    except ModuleNotFoundError:
-        return None
-    codes = pd.Series(module.amd_labels(candles), index=candles.index)
-    enum = getattr(module, "AmdPhase", None)
-    if enum is None:
-        return codes
-    names = {int(m): m.name.lower() for m in enum if int(m) >= 0}  # UNKNOWN (warm-up) -> NaN
-    return codes.map(names)
+PHASE_NAMES: dict[int, str] = {int(m): m.name.lower() for m in AmdPhase if int(m) >= 0}
+"""AmdPhase code -> label name; UNKNOWN (warm-up) is absent, so it maps to NaN."""
+
+
+def amd_phases(candles: pd.DataFrame, features: pd.DataFrame | None = None) -> pd.Series:
+    """Rule-based causal AMD phase names ('none', 'accumulation', ...; NaN in the warm-up).
+
+    Reuses the `amd_phase` column of `features` (the same AmdPhase codes, NaN in the warm-up)
+    when it holds one; otherwise runs the AMD labeller on `candles`.
+    """
+    if features is not None and "amd_phase" in features.columns:
+        codes = features["amd_phase"].reindex(candles.index)
+    else:
+        codes = amd_labels(candles)
+    return codes.map(PHASE_NAMES)
 
 
 MODEL_EXTRA_FEATURES: tuple[str, ...] = (
@@ -83,7 +85,7 @@ def prepare_training(
     features = build_features(candles, model_columns(feature_set, extra_features),
                               timeframe=timeframe)
     raw = build_targets(candles, horizons=tuple(horizons))
-    phases = amd_phases(candles) if with_amd else None
+    phases = amd_phases(candles, features) if with_amd else None
     targets = add_derived_targets(raw, tuple(horizons), phases, amd_horizon)
     labels = amd_classes(phases) if phases is not None else ()
     reach = longest_label_horizon(horizons, amd_horizon, with_amd=phases is not None)

@@ -180,3 +180,27 @@ def test_min_child_weight_is_capped_on_small_windows_only() -> None:
     assert min_child_weight(params, 3000) == 15.0
     assert min_child_weight(params, 200_000) == 200.0
     assert min_child_weight(params, 10) == 1.0
+
+
+def test_amd_phases_reuse_the_built_feature_and_match_the_labeller(candles: pd.DataFrame) -> None:
+    from tradingia.features import build_features
+    from tradingia.features.amd import AMD_COLUMNS
+    from tradingia.models.pipeline import amd_phases
+
+    features = build_features(candles, ["rsi_14", *AMD_COLUMNS])
+    reused, direct = amd_phases(candles, features), amd_phases(candles)
+    assert reused.equals(direct)
+    assert reused.isna().any() and reused.notna().sum() > len(candles) // 2
+    assert set(reused.dropna()) <= {"none", "accumulation", "manipulation", "distribution"}
+
+
+def test_amd_codes_follow_the_class_order_and_leave_unknowns_nan() -> None:
+    from tradingia.models.dataset import amd_classes, amd_codes
+
+    phase = pd.Series(["none", np.nan, "accumulation", "distribution", None, "none"])
+    assert amd_classes(phase) == ("accumulation", "distribution", "none")
+    np.testing.assert_array_equal(amd_codes(phase), [2.0, np.nan, 0.0, 1.0, np.nan, 2.0])
+    np.testing.assert_array_equal(amd_codes(phase, ("none", "zzz")),
+                                  [0.0, np.nan, np.nan, np.nan, np.nan, 0.0])
+    empty = amd_codes(pd.Series([np.nan, np.nan]))
+    assert empty.shape == (2,) and np.isnan(empty).all()
