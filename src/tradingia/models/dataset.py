@@ -80,7 +80,7 @@ def amd_codes(amd_phase: pd.Series, classes: Sequence[str] | None = None) -> np.
     out = np.full(len(values), np.nan, dtype=np.float64)
     if known.any():
         # Index lookup of the labels as strings: -1 (not a class) stays NaN.
-        found = pd.Index([str(c) for c in classes]).get_indexer(values[known].astype(str))
+        found = pd.Index([str(c) for c in classes]).get_indexer(pd.Index(values[known].astype(str)))
         out[known] = np.where(found >= 0, found, np.nan)
     return out
 
