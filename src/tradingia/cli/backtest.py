@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from tradingia.cli._console import console
-from tradingia.cli._options import parse_utc
+from tradingia.cli._options import SymbolOpt, TimeframeOpt, parse_utc
 from tradingia.cli._progress import progress_bar
 from tradingia.core.errors import ConfigError
 from tradingia.core.timeframes import Timeframe
@@ -132,8 +132,8 @@ def _train_request(symbol: str, tf: Timeframe, opts: ModelOptions) -> TrainReque
 
 
 def backtest_command(
-    symbol: Annotated[str, typer.Option(help="Canonical symbol, e.g. BTCUSDT, EURUSD.")],
-    timeframe: Annotated[str, typer.Option(help="Candle timeframe: 1m 5m 15m 30m 1h 4h 1d 1w.")],
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
     report: Annotated[Path, typer.Option(help="Folder for trades.csv, metrics.json, HTML, PNG.")],
     signals: Annotated[Path | None, typer.Option(
         help="Signals CSV: timestamp,direction,stop_loss,take_profit[,size,entry,take_profit_2..]"

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from tradingia.cli._console import console
-from tradingia.cli._options import parse_utc
+from tradingia.cli._options import JsonOpt, SymbolOpt, TimeframeOpt, parse_utc
 from tradingia.cli._progress import progress_bar
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.gaps import iso_utc
@@ -20,12 +20,6 @@ from tradingia.services import market_data as svc
 
 data_app = typer.Typer(help="Market data: import, sync, gaps, resample, fill, show.",
                        no_args_is_help=True)
-
-SymbolOpt = Annotated[str, typer.Option("--symbol", "-s", help="Canonical symbol, e.g. BTCUSDT.")]
-TimeframeOpt = Annotated[str, typer.Option("--timeframe", "-t",
-                                           help="1m 5m 15m 30m 1h 4h 1d 1w")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
 
 def _print_json(payload: object) -> None:
     typer.echo(json.dumps(payload, indent=2))

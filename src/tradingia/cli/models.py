@@ -9,6 +9,13 @@ import typer
 from rich.table import Table
 
 from tradingia.cli._console import console
+from tradingia.cli._options import (
+    JsonOpt,
+    OptionalSymbolOpt,
+    OptionalTimeframeOpt,
+    SymbolOpt,
+    TimeframeOpt,
+)
 from tradingia.core.errors import UnsupportedError
 from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
@@ -19,9 +26,9 @@ models_app = typer.Typer(help="Registered model sets: list, promote, rollback.",
 
 @models_app.command("list")
 def list_command(
-    symbol: Annotated[str | None, typer.Option("--symbol", "-s")] = None,
-    timeframe: Annotated[str | None, typer.Option("--timeframe", "-t")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    symbol: OptionalSymbolOpt = None,
+    timeframe: OptionalTimeframeOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """List registered versions (the promoted one marked)."""
     from tradingia.services.training import model_registry
@@ -61,8 +68,8 @@ def _resolve(version: str, symbol: str | None, timeframe: str | None) -> tuple[s
 @models_app.command("promote")
 def promote_command(
     version: Annotated[str, typer.Argument(help="Version id, e.g. BTCUSDT-5m-v0002.")],
-    symbol: Annotated[str | None, typer.Option("--symbol", "-s")] = None,
-    timeframe: Annotated[str | None, typer.Option("--timeframe", "-t")] = None,
+    symbol: OptionalSymbolOpt = None,
+    timeframe: OptionalTimeframeOpt = None,
 ) -> None:
     """Make a version the one `predict` uses."""
     from tradingia.services.training import model_registry
@@ -74,8 +81,8 @@ def promote_command(
 
 @models_app.command("rollback")
 def rollback_command(
-    symbol: Annotated[str, typer.Option("--symbol", "-s")],
-    timeframe: Annotated[str, typer.Option("--timeframe", "-t")],
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
 ) -> None:
     """Re-promote the version that was promoted before the current one."""
     from tradingia.services.training import model_registry

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from tradingia.cli._console import console
+from tradingia.cli._options import SymbolOpt, TimeframeOpt
 from tradingia.core.timeframes import Timeframe
 
 
 def predict_command(
-    symbol: Annotated[str, typer.Option("--symbol", "-s", help="Canonical symbol, e.g. BTCUSDT.")],
-    timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="e.g. 5m, 1h.")],
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
     data: Annotated[Path | None, typer.Option(
         "--data", help="Candle file (CSV/CSV.gz/Parquet) instead of the store.")] = None,

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from tradingia.cli._console import console
-from tradingia.cli._options import parse_utc
+from tradingia.cli._options import SymbolOpt, TimeframeOpt, parse_utc
 from tradingia.cli._progress import stage_progress
 from tradingia.core.errors import UnsupportedError
 from tradingia.core.timeframes import Timeframe
@@ -58,8 +58,8 @@ def print_scorecard(card: Scorecard) -> None:
 
 
 def train_command(
-    symbol: Annotated[str, typer.Option("--symbol", "-s", help="Canonical symbol, e.g. BTCUSDT.")],
-    timeframe: Annotated[str, typer.Option("--timeframe", "-t", help="e.g. 5m, 1h.")],
+    symbol: SymbolOpt,
+    timeframe: TimeframeOpt,
     until: Annotated[str | None, typer.Option(help="Train on candles before this date.")] = None,
     models: Annotated[list[str] | None, typer.Option(
         "--models", help="range, tpsl, amd, magnitude (repeat or comma-separate).")] = None,
