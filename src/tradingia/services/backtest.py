@@ -262,25 +262,17 @@ def _guess_timeframe(frame: pd.DataFrame) -> Timeframe:
 
 def _from_store(symbol: str, timeframe: Timeframe, start: pd.Timestamp | None,
                 end: pd.Timestamp | None, settings: Settings) -> pd.DataFrame:
-    from tradingia.data.stores import (
-        open_candle_store,
-    )
+    from tradingia.services.market_data import candle_store
 
-    store = open_candle_store(settings)
-    try:
+    with candle_store(settings) as store:
         return store.read(symbol, timeframe, start, end)
-    finally:
-        store.close()
 
 
 def _finest_stored(symbol: str, job: BacktestJob, start: pd.Timestamp | None,
                    settings: Settings) -> pd.DataFrame | None:
-    from tradingia.data.stores import (
-        open_candle_store,
-    )
+    from tradingia.services.market_data import candle_store
 
-    store = open_candle_store(settings)
-    try:
+    with candle_store(settings) as store:
         for tf in Timeframe:
             if tf.minutes >= job.timeframe.minutes or job.timeframe.minutes % tf.minutes:
                 continue
@@ -288,8 +280,6 @@ def _finest_stored(symbol: str, job: BacktestJob, start: pd.Timestamp | None,
             if len(finer):
                 return finer
         return None
-    finally:
-        store.close()
 
 
 def _inside(frame: pd.DataFrame, start: pd.Timestamp | None,
