@@ -151,10 +151,16 @@ class Dataset:
         return len(self.features)
 
     def rows(self, positions: np.ndarray | slice) -> Dataset:
-        """The rows at these positions (a slice or integer array), as a new Dataset."""
-        return Dataset(features=self.features.iloc[positions],
-                       targets=self.targets.iloc[positions], amd_labels=self.amd_labels,
-                       label_horizon=self.label_horizon)
+        """The rows at these positions (a slice or integer array), as a new Dataset; its float32
+        matrix is this one's rows (a view for a plain slice), not rebuilt from the frame."""
+        out = object.__new__(Dataset)
+        for name, value in (("features", self.features.iloc[positions]),
+                            ("targets", self.targets.iloc[positions]),
+                            ("amd_labels", self.amd_labels),
+                            ("label_horizon", self.label_horizon),
+                            ("_x", np.ascontiguousarray(self._x[positions]))):
+            object.__setattr__(out, name, value)
+        return out
 
     def target(self, column: str) -> np.ndarray:
         """One target column as float64 (NaN where unknown); raises when it is missing."""

@@ -204,3 +204,19 @@ def test_amd_codes_follow_the_class_order_and_leave_unknowns_nan() -> None:
                                   [0.0, np.nan, np.nan, np.nan, np.nan, 0.0])
     empty = amd_codes(pd.Series([np.nan, np.nan]))
     assert empty.shape == (2,) and np.isnan(empty).all()
+
+
+def test_dataset_rows_slice_the_matrix_without_rebuilding_it(prepared) -> None:  # type: ignore[no-untyped-def]
+    data = prepared.dataset
+    part = data.rows(slice(10, 110))
+    assert np.shares_memory(part.x, data.x)
+    assert part.x.flags.c_contiguous and part.x.dtype == np.float32
+    np.testing.assert_array_equal(part.x, part.features.to_numpy(dtype=np.float32))
+    picked = data.rows(np.array([3, 1, 7]))
+    np.testing.assert_array_equal(picked.x, data.x[[3, 1, 7]])
+    assert picked.index.equals(data.index[[3, 1, 7]])
+    assert picked.targets.index.equals(picked.index)
+    assert (picked.amd_labels, picked.label_horizon) == (data.amd_labels, data.label_horizon)
+    stepped = data.rows(slice(0, 20, 2))
+    assert stepped.x.flags.c_contiguous
+    np.testing.assert_array_equal(stepped.x, data.x[0:20:2])
