@@ -1,4 +1,7 @@
-"""`tradingia data ...`: import, sync, gaps, resample, fill, show, list."""
+"""`tradingia data ...`: import, sync, gaps, resample, fill, show, list.
+
+The services (stores, venues, settings) load inside each command, not for `--help`.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,6 @@ from tradingia.cli._console import console
 from tradingia.cli._options import JsonOpt, SymbolOpt, TimeframeOpt, parse_utc
 from tradingia.cli._progress import progress_bar
 from tradingia.core.timeframes import Timeframe
-from tradingia.data.gaps import iso_utc
-from tradingia.services import market_data as svc
 
 data_app = typer.Typer(help="Market data: import, sync, gaps, resample, fill, show.",
                        no_args_is_help=True)
@@ -35,6 +36,9 @@ def import_(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate a candle file and upsert it into the store (idempotent, all or nothing)."""
+    from tradingia.data.gaps import iso_utc
+    from tradingia.services import market_data as svc
+
     tf = Timeframe.parse(timeframe)
     with svc.candle_store() as store, console.status(f"Importing {path} ..."):
         report = svc.import_file(store, path, symbol, tf, repair=repair)
@@ -70,6 +74,8 @@ def sync(
     as_json: JsonOpt = False,
 ) -> None:
     """Fetch only the candles the store lacks (new ones and recent gaps) from a venue."""
+    from tradingia.services import market_data as svc
+
     tf = Timeframe.parse(timeframe)
     now = pd.Timestamp(datetime.now(UTC))
     start = parse_utc(since, "--since")
@@ -99,6 +105,8 @@ def gaps(
     as_json: JsonOpt = False,
 ) -> None:
     """Missing candles, judged by the market's calendar (FX and metals close on weekends)."""
+    from tradingia.services import market_data as svc
+
     tf = Timeframe.parse(timeframe)
     with svc.candle_store() as store:
         report = svc.series_gaps(store, symbol, tf, parse_utc(start, "--from"),
@@ -127,6 +135,8 @@ def resample(
     target: Annotated[str, typer.Option("--to", help="Timeframe to build and store.")],
 ) -> None:
     """Build higher-timeframe candles from stored lower ones (only from candles that exist)."""
+    from tradingia.services import market_data as svc
+
     src, dst = Timeframe.parse(source), Timeframe.parse(target)
     with svc.candle_store() as store, console.status(f"Resampling {src} -> {dst} ..."):
         report = svc.resample_series(store, symbol, src, dst)
@@ -149,6 +159,8 @@ def fill(
 
     Filling is never done silently anywhere else: models and backtests see gaps as gaps.
     """
+    from tradingia.services import market_data as svc
+
     tf = Timeframe.parse(timeframe)
     with svc.candle_store() as store:
         result = svc.fill_series(store, symbol, tf, max_gap=max_gap, dry_run=dry_run)
@@ -162,6 +174,8 @@ def fill(
 @data_app.command()
 def show(symbol: SymbolOpt, timeframe: TimeframeOpt, as_json: JsonOpt = False) -> None:
     """First and last candle and row count of a stored series."""
+    from tradingia.services import market_data as svc
+
     tf = Timeframe.parse(timeframe)
     with svc.candle_store() as store:
         info = svc.show_series(store, symbol, tf)
@@ -179,6 +193,8 @@ def show(symbol: SymbolOpt, timeframe: TimeframeOpt, as_json: JsonOpt = False) -
 @data_app.command("list")
 def list_() -> None:
     """Every stored (symbol, timeframe) with its range and row count."""
+    from tradingia.services import market_data as svc
+
     with svc.candle_store() as store:
         series = store.series()
     table = Table("symbol", "timeframe", "first", "last", "rows")

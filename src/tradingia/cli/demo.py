@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -10,9 +10,9 @@ from rich.table import Column, Table
 
 from tradingia.cli._console import console
 from tradingia.cli._progress import stage_progress
-from tradingia.core.settings import Settings, get_settings
-from tradingia.services import demo as demo_svc
-from tradingia.services import market_data as svc
+
+if TYPE_CHECKING:  # settings, stores and the pipeline load only when the demo runs
+    from tradingia.core.settings import Settings
 
 
 def demo(
@@ -21,6 +21,9 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the API server.")] = 8000,
 ) -> None:
     """Run the pipeline offline on real sample candles and print what each stage found."""
+    from tradingia.core.settings import get_settings
+    from tradingia.services import demo as demo_svc
+
     settings = get_settings()
     console.print(Panel.fit(
         f"tradingia demo — {settings.mode} mode, home {settings.home.resolve()}\n"
@@ -38,6 +41,9 @@ def demo(
 
 
 def _data_stage(settings: Settings) -> None:
+    from tradingia.services import demo as demo_svc
+    from tradingia.services import market_data as svc
+
     console.rule("1. market data")
     with svc.candle_store(settings) as store:
         result = demo_svc.run_data_stage(store)
@@ -62,6 +68,9 @@ def _data_stage(settings: Settings) -> None:
 
 
 def _feature_stage(settings: Settings) -> None:
+    from tradingia.services import demo as demo_svc
+    from tradingia.services import market_data as svc
+
     console.rule(f"2. features ({demo_svc.SAMPLE_FEATURE_SET} set, no look-ahead)")
     with svc.candle_store(settings) as store, console.status("building features ..."):
         summary = demo_svc.run_feature_stage(store)
@@ -76,6 +85,7 @@ def _feature_stage(settings: Settings) -> None:
 
 def _training_stage(settings: Settings) -> None:
     from tradingia.cli.train import print_scorecard
+    from tradingia.services import demo as demo_svc
 
     console.rule("3. walk-forward training (out-of-sample scores)")
     with stage_progress() as progress:
@@ -87,6 +97,8 @@ def _training_stage(settings: Settings) -> None:
 
 
 def _backtest_stage(settings: Settings) -> None:
+    from tradingia.services import demo as demo_svc
+
     console.rule("4. walk-forward backtest of the model signals (preset: moderate)")
     report_dir = settings.home / "reports" / "demo-backtest"
     with stage_progress("folds") as progress:

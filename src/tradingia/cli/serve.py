@@ -9,7 +9,6 @@ import typer
 
 from tradingia.cli._console import console
 from tradingia.core.errors import ConfigError
-from tradingia.core.settings import get_settings
 
 
 def serve(
@@ -34,6 +33,7 @@ def serve(
     from tradingia.api.app import create_app
     from tradingia.api.deps import ApiOptions
     from tradingia.api.ratelimit import RateLimit
+    from tradingia.core.settings import get_settings
 
     settings = get_settings()
     try:

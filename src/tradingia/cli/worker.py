@@ -10,18 +10,22 @@ import asyncio
 import json
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tradingia.cli._console import console
-from tradingia.core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from tradingia.core.settings import Settings
 
 
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Run every job once and exit.")] = False,
 ) -> None:
     """Run sync (every TRADINGIA_SYNC_INTERVAL_SECONDS), signal publishing and outcome jobs."""
+    from tradingia.core.settings import get_settings
+
     settings = get_settings()
     stop = threading.Event()
     if not once:
