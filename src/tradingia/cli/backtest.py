@@ -48,17 +48,9 @@ def _costs(fee_bps: float | None, maker_fee_bps: float | None, slippage_bps: flo
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ExitOptions:
-    """The optional exits given on the command line."""
-
-    time_exit: int | None
-    break_even_r: float | None
-    trailing_r: float | None
-
-
 def _config(sizing: str, risk_pct: float, size: float, equity: float, costs: CostConfig,
-            exits: ExitOptions) -> BacktestConfig:
+            *, time_exit: int | None, break_even_r: float | None,
+            trailing_r: float | None) -> BacktestConfig:
     from tradingia.backtest import BacktestConfig, ExitConfig, SizingConfig
 
     if sizing not in ("risk", "fixed", "signal"):
@@ -69,9 +61,8 @@ def _config(sizing: str, risk_pct: float, size: float, equity: float, costs: Cos
             costs=costs,
             sizing=SizingConfig(mode=cast(Literal["risk", "fixed", "signal"], sizing),
                                 risk_fraction=risk_pct / 100.0, fixed_size=size),
-            exits=ExitConfig(time_exit_candles=exits.time_exit,
-                             break_even_at_r=exits.break_even_r,
-                             trailing_stop_r=exits.trailing_r),
+            exits=ExitConfig(time_exit_candles=time_exit, break_even_at_r=break_even_r,
+                             trailing_stop_r=trailing_r),
         )
     except ValueError as exc:
         raise ConfigError(f"Invalid backtest option: {exc}") from None
@@ -79,9 +70,8 @@ def _config(sizing: str, risk_pct: float, size: float, equity: float, costs: Cos
 
 @dataclass(frozen=True, slots=True)
 class ModelOptions:
-    """Model-signal options: sample honesty, walk-forward plan, fold training settings."""
+    """Model-signal options: walk-forward plan, fold training settings."""
 
-    in_sample: bool
     walk_forward: bool
     folds: int | None
     train_days: float | None
@@ -185,14 +175,15 @@ def backtest_command(
     """Backtest signals: entry at the next open, stop first on ambiguous candles, costs on."""
     from tradingia.services.backtest import BacktestJob, run_backtest_job
 
-    opts = ModelOptions(in_sample, walk_forward, folds, train_days, test_days, feature_set,
+    opts = ModelOptions(walk_forward, folds, train_days, test_days, feature_set,
                         horizons, max_trees, jobs)
     tf = Timeframe.parse(timeframe)
     job = BacktestJob(
         symbol=symbol, timeframe=tf, report_dir=report,
         config=_config(sizing, risk_pct, size, equity,
                        _costs(fee_bps, maker_fee_bps, slippage_bps, spread),
-                       ExitOptions(time_exit, break_even_r, trailing_r)),
+                       time_exit=time_exit, break_even_r=break_even_r,
+                       trailing_r=trailing_r),
         signals_path=signals, preset=preset, start=parse_utc(start, "--from"),
         end=parse_utc(end, "--to"), data_path=data, finer_data_path=finer_data,
         in_sample=in_sample, walk_forward=_plan(opts),
