@@ -16,8 +16,6 @@ from tradingia.core.settings import Settings
 from tradingia.core.signal import Signal
 from tradingia.core.timeframes import Timeframe
 
-DEFAULT_HORIZONS: tuple[int, ...] = (6, 18, 36, 72)
-
 
 class ModelUnavailableError(TradingiaError):
     """No trained (promoted) model set for a symbol and timeframe."""
