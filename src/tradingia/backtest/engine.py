@@ -135,7 +135,7 @@ def _to_arrays(candles: pd.DataFrame, sig: pd.DataFrame, positions: np.ndarray,
     index = pd.DatetimeIndex(candles.index)
     col = {c: np.ascontiguousarray(candles[c].to_numpy(dtype="float64"))
            for c in ("open", "high", "low", "close")}
-    step = _candle_step(index)
+    step = candle_step(index)
     bars = (col["open"], col["high"], col["low"], col["close"], _spreads(index, cfg))
     return _Arrays(
         bars=bars,
@@ -146,9 +146,11 @@ def _to_arrays(candles: pd.DataFrame, sig: pd.DataFrame, positions: np.ndarray,
     )
 
 
-def _candle_step(index: pd.DatetimeIndex) -> pd.Timedelta:
+def candle_step(index: pd.DatetimeIndex,
+                default: pd.Timedelta = pd.Timedelta(minutes=1)) -> pd.Timedelta:
+    """The smallest gap between consecutive candles of `index`; `default` under two candles."""
     if len(index) < 2:
-        return pd.Timedelta(minutes=1)
+        return default
     return pd.Timedelta(int(np.diff(index.asi8).min()), unit=index.unit)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tradingia.backtest.engine import BacktestResult
+from tradingia.backtest.engine import BacktestResult, candle_step
 
 _YEAR = pd.Timedelta(days=365.25)
 
@@ -21,7 +21,7 @@ def compute_metrics(result: BacktestResult) -> dict[str, Any]:
     """All metrics of one run as a JSON-ready dict (NaN becomes None)."""
     trades, equity = result.trades, result.equity
     index = pd.DatetimeIndex(equity.index)
-    step = _step(index)
+    step = candle_step(index, pd.Timedelta(0))
     years = max((index[-1] - index[0] + step) / _YEAR, 1e-9) if len(index) else float("nan")
     per_year = len(index) / years if len(index) else float("nan")
     initial = result.config.initial_equity
@@ -50,7 +50,7 @@ def compute_metrics(result: BacktestResult) -> dict[str, Any]:
         "buy_and_hold": buy_and_hold(result.candles, per_year, years),
         "config": result.config.model_dump(mode="json"),
     }
-    cleaned: dict[str, Any] = _clean(out)
+    cleaned: dict[str, Any] = json_ready(out)
     return cleaned
 
 
@@ -162,12 +162,6 @@ def _sortino(rets: np.ndarray, per_year: float) -> float | None:
     return float(rets.mean() / downside * math.sqrt(per_year)) if downside > 0 else None
 
 
-def _step(index: pd.DatetimeIndex) -> pd.Timedelta:
-    if len(index) < 2:
-        return pd.Timedelta(0)
-    return pd.Timedelta(int(np.diff(index.asi8).min()), unit=index.unit)
-
-
 def _hours(trades: pd.DataFrame, step: pd.Timedelta) -> pd.Series:
     held = pd.to_timedelta(trades["exit_time"] - trades["entry_time"]) + step
     return pd.Series(held.dt.total_seconds() / 3600.0)
@@ -181,13 +175,17 @@ def _iso(ts: pd.Timestamp) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _clean(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """`value` with dicts and sequences walked: NumPy scalars as Python ones, NaN and
+    infinities as None, keys as strings, anything else not JSON-native as its `str`."""
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    return value
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from tradingia.backtest.config import BacktestConfig, CostConfig
+from tradingia.backtest.metrics import json_ready
 from tradingia.core.settings import Settings
 from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.services.background import Job, JobRunner
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 def _run(settings: Settings, job_id: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +26,7 @@ def _run(settings: Settings, job_id: str, params: dict[str, Any]) -> dict[str, A
         end=None if params.get("end") is None else pd.Timestamp(params["end"]),
     )
     outcome = run_backtest_job(job, settings)
-    return {"metrics": _json(outcome.metrics),
+    return {"metrics": json_ready(outcome.metrics),
             "files": {k: str(v) for k, v in outcome.files.items()}}
 
 
