@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from feature_helpers import make_candles
 
-from tradingia.core import UnsupportedError
+from tradingia.core import Timeframe, UnsupportedError
 from tradingia.features import (
     FEATURE_SETS,
     FeatureSet,
@@ -74,19 +76,41 @@ def test_full_warmup_is_set_by_the_4h_adx() -> None:
     # ADX(14) needs 28 closed 4h candles; 48 five-minute rows each.
     assert FEATURE_SETS["full"].warmup_rows("5m") == 28 * 48
     assert FEATURE_SETS["minimal"].warmup_rows("5m") == 49  # EMA 50
-    assert FEATURE_SETS["full"].settle_rows("5m") >= FEATURE_SETS["full"].warmup_rows("5m")
+    # EMA / Wilder smoothings remember their seed well past the warm-up.
+    assert FEATURE_SETS["full"].settle_rows("5m") > FEATURE_SETS["full"].warmup_rows("5m")
+
+
+def test_known_columns_have_their_derived_warmup_and_settle() -> None:
+    cat = catalogue()
+    rsi, ret = cat["rsi_14"].columns["rsi_14"], cat["ret_1"].columns["ret_1"]
+    # Wilder RSI(14): 14 rows of lookback, then (13/14)^n must fall below 1e-8.
+    assert rsi.warmup_rows(Timeframe.M5) == 14
+    assert rsi.settle_rows(Timeframe.M5) == 14 + math.ceil(math.log(1e-8) / math.log(13 / 14))
+    assert rsi.settle_rows(Timeframe.M5) == 263
+    # A one-row return is a finite window: identical from any start once warm.
+    assert ret.warmup_rows(Timeframe.M5) == ret.settle_rows(Timeframe.M5) == 1
+    assert FEATURE_SETS["minimal"].settle_rows("5m") == 512
 
 
 def test_every_group_computes_exactly_its_declared_columns() -> None:
     prices = prices_from_candles(make_candles(600, seed=9))
-    for group in all_groups():
+    groups = all_groups()
+    assert [g.name for g in groups] == ["returns", "momentum", "trend", "volatility", "volume",
+                                        "levels", "multitimeframe", "structure", "amd", "session"]
+    for group in groups:
         assert set(group.compute(prices)) == set(group.columns), group.name
 
 
 def test_catalogue_maps_every_full_column_to_one_group() -> None:
     cat = catalogue()
-    assert all(name in cat for name in FEATURE_SETS["full"].columns)
-    assert all(not name.startswith("session_") for name in FEATURE_SETS["full"].columns)
+    full = FEATURE_SETS["full"].columns
+    session = {"session_hour_sin", "session_hour_cos", "session_dow_sin", "session_dow_cos"}
+    assert set(cat) == set(full) | session
+    assert len(cat) == len(full) + len(session) == sum(len(g.columns) for g in all_groups())
+    assert all(name in cat[name].columns for name in cat)
+    assert (cat["rsi_14"].name, cat["amd_phase"].name, cat["session_hour_sin"].name) == (
+        "momentum", "amd", "session")
+    assert all(not name.startswith("session_") for name in full)
 
 
 def test_full_set_includes_structure_amd_and_higher_timeframe_columns() -> None:

@@ -145,6 +145,24 @@ def test_prepare_training_with_extra_features_keeps_them_causal_columns(
     assert names[-len(MODEL_EXTRA_FEATURES):] == MODEL_EXTRA_FEATURES
     hours = prep.dataset.features["session_hour_sin"].to_numpy()
     assert np.all(np.abs(hours) <= 1.0)
+    # The candle's own UTC open time: 06:00 -> sin 1, 18:00 -> sin -1, 00:00 -> cos 1.
+    feats = prep.dataset.features
+    at = feats.index
+    six, eighteen, midnight = (at.hour == 6) & (at.minute == 0), (at.hour == 18) & (
+        at.minute == 0), (at.hour == 0) & (at.minute == 0)
+    assert six.any() and eighteen.any() and midnight.any()
+    np.testing.assert_allclose(feats.loc[six, "session_hour_sin"], 1.0, atol=1e-6)
+    np.testing.assert_allclose(feats.loc[eighteen, "session_hour_sin"], -1.0, atol=1e-6)
+    np.testing.assert_allclose(feats.loc[midnight, "session_hour_cos"], 1.0, atol=1e-6)
+    # Causal: rows up to t do not change when every candle after t is altered.
+    cut = len(candles) - 500
+    future = candles.copy()
+    future.iloc[cut:, :4] = future.iloc[cut:, :4] * 1.5
+    again = prepare_training(future, HORIZONS, "minimal", with_amd=False,
+                             extra_features=MODEL_EXTRA_FEATURES).dataset.features
+    before = feats.index < candles.index[cut]
+    pd.testing.assert_frame_equal(again.loc[before], feats.loc[before])
+    assert not again.loc[~before].equals(feats.loc[~before])
 
 
 def test_prepared_hash_describes_the_columns_actually_built(candles: pd.DataFrame) -> None:

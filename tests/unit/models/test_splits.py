@@ -38,7 +38,10 @@ def test_rolling_window_keeps_its_length_and_expanding_starts_at_zero() -> None:
 
 
 def test_embargo_widens_the_gap_after_the_purge() -> None:
-    for fold in walk_forward(1_000, train=200, test=100, purge=72, embargo=24):
+    folds = list(walk_forward(1_000, train=200, test=100, purge=72, embargo=24))
+    assert len(folds) == 8  # test blocks start at 296, 396, ..., 996 (the last one partial)
+    assert folds[0].test == slice(296, 396)
+    for fold in folds:
         assert fold.test.start - fold.train.stop == 96
 
 
