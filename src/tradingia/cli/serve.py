@@ -19,12 +19,12 @@ def serve(
         "--jobs/--no-jobs", help="Run sync / signal / outcome jobs here "
         "(default: yes in embedded mode, no in server mode where `tradingia worker` runs them)."
     )] = None,
-    prediction_limit: Annotated[str, typer.Option(
-        help="Per-key limit on predictions and signals, e.g. 100/minute; 0 for none.")
-    ] = "100/minute",
-    api_limit: Annotated[str, typer.Option(
-        help="Per-key limit on every other endpoint, e.g. 1000/minute; 0 for none.")
-    ] = "1000/minute",
+    prediction_limit: Annotated[str | None, typer.Option(
+        help="Per-key limit on predictions and signals, e.g. 100/minute; 0 for none "
+        "(default: the API's).")] = None,
+    api_limit: Annotated[str | None, typer.Option(
+        help="Per-key limit on every other endpoint, e.g. 1000/minute; 0 for none "
+        "(default: the API's).")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Start the ML engine service: REST under /api/v1, WS /ws/signals, /metrics, /docs."""
@@ -36,8 +36,11 @@ def serve(
     from tradingia.core.settings import get_settings
 
     settings = get_settings()
+    defaults = ApiOptions()
     try:
-        limit, default = RateLimit.parse(prediction_limit), RateLimit.parse(api_limit)
+        limit = (defaults.prediction_limit if prediction_limit is None
+                 else RateLimit.parse(prediction_limit))
+        default = defaults.default_limit if api_limit is None else RateLimit.parse(api_limit)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     run_jobs = settings.mode == "embedded" if jobs is None else jobs
