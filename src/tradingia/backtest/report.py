@@ -50,7 +50,8 @@ def write_report(result: BacktestResult, metrics: dict[str, Any], directory: str
     _plot_equity(result, paths["equity"])
     _plot_drawdown(result, paths["drawdown"])
     _plot_trades(result, paths["chart"])
-    paths["html"].write_text(_html(title, metrics, result.trades, banner), encoding="utf-8")
+    paths["html"].write_text(_html(title, metrics, result.trades, banner, result.config.intrabar),
+                             encoding="utf-8")
     return paths
 
 
@@ -145,7 +146,8 @@ def _sample_html(metrics: dict[str, Any], banner: str | None) -> str:
 
 
 def _html(title: str, metrics: dict[str, Any], trades: pd.DataFrame,
-          banner: str | None = None) -> str:
+          banner: str | None = None, intrabar: str = "stop_first") -> str:
+    first = "target" if intrabar == "target_first" else "stop"
     headline = _table([(k, metrics.get(k)) for k in _HEADLINE])
     bound = metrics.get("optimistic_bound") or {}
     extra = _table([
@@ -169,7 +171,7 @@ th{{background:#f4f4f4;text-align:left}}img{{max-width:100%}}</style></head><bod
 <h1>{html.escape(title)}</h1>
 {_sample_html(metrics, banner)}
 <p>{span.get('start')} .. {span.get('end')}, {span.get('candles')} candles. Entries at the next
-candle's open; stop first when stop and target share a candle (unless finer candles settle it).
+candle's open; {first} first when stop and target share a candle (unless finer candles settle it).
 </p>
 <h2>Summary</h2>{headline}{extra}
 <img src="equity.png" alt="equity"><img src="drawdown.png" alt="drawdown">

@@ -80,6 +80,16 @@ def test_report_writes_trades_metrics_html_and_charts(tmp_path: Path) -> None:
     header = files["trades"].read_text().splitlines()[0].split(",")
     assert header[:8] == ["entry_time", "entry_price", "exit_time", "exit_price", "direction",
                           "exit_reason", "r_multiple", "pnl"]
+    assert "stop first when stop and target share a candle" in files["html"].read_text()
+
+
+def test_report_html_states_the_intrabar_policy_it_ran_under(tmp_path: Path) -> None:
+    candles, sig = _two_trade_run()
+    result = run_backtest(candles, sig, exact().with_intrabar("target_first"))
+    files = write_report(result, compute_metrics(result), tmp_path / "rep")
+    text = files["html"].read_text()
+    assert "target first when stop and target share a candle" in text
+    assert "stop first when" not in text
 
 
 def _breakout_maker(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
