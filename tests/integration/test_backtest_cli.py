@@ -133,11 +133,9 @@ def test_from_to_restrict_the_span(files: dict[str, Path]) -> None:
 
 def test_candles_come_from_the_store_without_data(files: dict[str, Path],
                                                   tradingia_home: Path) -> None:
-    stores = pytest.importorskip("tradingia.data.stores")
-    if not hasattr(stores, "open_candle_store"):
-        pytest.skip("candle stores not available yet")
     from tradingia.core.settings import get_settings
     from tradingia.core.timeframes import Timeframe
+    from tradingia.data import stores
 
     candles = pd.read_csv(files["candles"], index_col="timestamp", parse_dates=True)
     store = stores.open_candle_store(get_settings())
@@ -156,9 +154,6 @@ def test_candles_come_from_the_store_without_data(files: dict[str, Path],
 
 def test_unknown_symbol_in_the_store_says_how_to_import(files: dict[str, Path],
                                                         tradingia_home: Path) -> None:
-    stores = pytest.importorskip("tradingia.data.stores")
-    if not hasattr(stores, "open_candle_store"):
-        pytest.skip("candle stores not available yet")
     result = runner.invoke(app, ["backtest", "--symbol", "BTCUSDT", "--timeframe", "1h",
                                  "--signals", str(files["signals"]),
                                  "--report", str(files["tmp"] / "r")])
