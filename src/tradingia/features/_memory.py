@@ -49,11 +49,12 @@ def ema_settle(period: int, *, wilder: bool = False, stages: int = 1, lookback: 
     """Rows for a (chain of) exponential smoothing(s) to forget its seed to ~1e-8.
 
     One stage with factor a forgets as (1 - a)^n; `stages` chained stages decay like
-    n^(stages-1) (1 - a)^n, covered here by doubling n per extra stage.
+    n^(stages-1) (1 - a)^n, covered here by `stages` times the one-stage n (one more n per
+    extra stage).
     """
     alpha = 1.0 / period if wilder else 2.0 / (period + 1)
     rows = math.log(_RESIDUAL) / math.log(1.0 - alpha)
-    return lookback + math.ceil(rows * (1 + (stages - 1)))
+    return lookback + math.ceil(rows * stages)
 
 
 def stable(lookback: int) -> Memory:

@@ -22,6 +22,7 @@ from tradingia.models.baselines import base_rate, fit_scale
 from tradingia.models.boosting import default_nthread
 from tradingia.models.dataset import Dataset, range_targets, tp_targets
 from tradingia.models.level1 import Level1Config, ModelSet, fit_level1
+from tradingia.models.splits import walk_forward
 
 TaskDone = Callable[[str], None]
 
@@ -83,8 +84,6 @@ class WalkForwardResult:
 
 def plan_folds(n_rows: int, config: WalkForwardConfig, purge: int) -> list[Fold]:
     """Equal test blocks over the last `oos_fraction` rows, each `purge + embargo` after train."""
-    from tradingia.models.splits import walk_forward
-
     test = max(1, math.floor(n_rows * config.oos_fraction / config.n_folds))
     first_test = n_rows - test * config.n_folds
     train = first_test - purge - config.embargo
