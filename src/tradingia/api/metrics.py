@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradingia.services.engine import MLEngine
+from tradingia.tracking.outcomes import utc
 
 MAX_CACHED_CHILDREN = 4096
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
@@ -35,7 +36,7 @@ class _EngineCollector(Collector):
         for model in engine.predictor.status():
             trained = model.get("trained_at")
             if trained is not None:
-                seconds = (now - _ts(trained)).total_seconds()
+                seconds = (now - utc(trained)).total_seconds()
                 age.add_metric([model["symbol"], model["timeframe"], str(model["version"])],
                                seconds)
         yield age
@@ -46,13 +47,6 @@ class _EngineCollector(Collector):
         logs.add_metric(["overflowed"], stats.overflowed)
         logs.add_metric(["failed"], stats.failed)
         yield logs
-
-
-def _ts(value: Any) -> Any:
-    import pandas as pd
-
-    ts = pd.Timestamp(value)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
 
 
 class ApiMetrics:

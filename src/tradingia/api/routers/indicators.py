@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tradingia.api.deps import ApiKey, SettingsDep
-from tradingia.api.routers import ERRORS
+from tradingia.api.routers import ERRORS, optional_utc
 from tradingia.api.schemas import CandleRows
 from tradingia.core.timeframes import Timeframe
 from tradingia.services import market_api
-from tradingia.tracking.outcomes import utc
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
@@ -27,5 +26,5 @@ def indicators(
     """Indicator values per candle in [start, end) (the last `limit` rows)."""
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     return market_api.indicators(settings, symbol, timeframe, wanted,
-                                 None if start is None else utc(start),
-                                 None if end is None else utc(end), limit)
+                                 optional_utc(start),
+                                 optional_utc(end), limit)

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from tradingia.api.deps import ApiKey, EngineDep, SettingsDep
-from tradingia.api.routers import ERRORS
+from tradingia.api.routers import ERRORS, optional_utc
 from tradingia.api.schemas import CandleRows
 from tradingia.core.timeframes import Timeframe
 from tradingia.services import market_api
-from tradingia.tracking.outcomes import utc
 
 router = APIRouter(prefix="/api/v1", tags=["market"])
 
@@ -25,8 +24,8 @@ def candles(
 ) -> Any:
     """Stored candles in [start, end), oldest first (the last `limit` of them)."""
     return market_api.read_candles(settings, symbol, timeframe,
-                                   None if start is None else utc(start),
-                                   None if end is None else utc(end), limit)
+                                   optional_utc(start),
+                                   optional_utc(end), limit)
 
 
 @router.post("/sync/{symbol}", responses={**ERRORS, 502: ERRORS[503]})

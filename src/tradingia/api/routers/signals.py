@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Query
 
 from tradingia.api.deps import ApiKey, EngineDep, PredictionKey
-from tradingia.api.routers import ERRORS
+from tradingia.api.routers import ERRORS, optional_utc
 from tradingia.api.schemas import Direction, SignalList, SignalOut, SignalRequest
 from tradingia.tracking import SignalFilter
-from tradingia.tracking.outcomes import utc
 
 router = APIRouter(prefix="/api/v1/signals", tags=["signals"])
 
@@ -21,10 +19,6 @@ router = APIRouter(prefix="/api/v1/signals", tags=["signals"])
 async def create_signal(body: SignalRequest, engine: EngineDep, _: PredictionKey) -> Any:
     """Generate the signal at the last stored candle, log it and publish it."""
     return await engine.generate_signal(body.symbol, body.timeframe, body.preset)
-
-
-def _ts(value: datetime | None) -> pd.Timestamp | None:
-    return None if value is None else utc(value)
 
 
 @router.get("", response_model=SignalList, responses=ERRORS)
@@ -36,6 +30,6 @@ def list_signals(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     """Logged signals by symbol, time range [start, end), direction and minimum confidence."""
-    rows = engine.find_signals(SignalFilter(symbol, _ts(start), _ts(end), direction,
-                                            min_confidence, limit))
+    rows = engine.find_signals(SignalFilter(symbol, optional_utc(start), optional_utc(end),
+                                            direction, min_confidence, limit))
     return {"count": len(rows), "signals": rows}
