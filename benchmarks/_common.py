@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,10 +10,8 @@ SHARED_DATA = Path(os.environ.get("TRADINGIA_SHARED_DATA", ROOT.parent / "shared
 
 
 def git_commit() -> str:
-    """Short commit of the checkout the benchmark ran on ('unknown' outside git)."""
-    try:
-        return subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                       text=True, stderr=subprocess.DEVNULL).strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    """The commit the benchmark ran on, as models record it (`services.training.code_version`:
+    short sha, '-dirty' with uncommitted source changes, the package version outside git)."""
+    from tradingia.services.training import code_version
 
+    return code_version()

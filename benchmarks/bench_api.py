@@ -35,7 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT
+
 BIN = Path(sys.executable).parent
 KEY = "bench-key-0123456789"
 

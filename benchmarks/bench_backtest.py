@@ -34,10 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from _common import SHARED_DATA
+from _common import ROOT, SHARED_DATA
 from tradingia.backtest import BacktestConfig, CostConfig, SizingConfig, run_backtest
 
-ROOT = Path(__file__).resolve().parent.parent
 SHARED = SHARED_DATA
 OUT = ROOT / "benchmarks/results/backtest.json"
 FEE_BPS = 5.0

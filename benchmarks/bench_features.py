@@ -29,11 +29,10 @@ import numpy as np
 import pandas as pd
 import talib
 
-from _common import git_commit
+from _common import ROOT, SHARED_DATA, git_commit
 from tradingia.features import FEATURE_SETS, build_features, build_targets
 from tradingia.features._prices import prices_from_candles
 
-ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("BTCUSDT_5m.csv.gz", "ETHUSDT_5m.csv.gz", "SOLUSDT_5m.csv.gz")
 
 
@@ -188,8 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "TRADINGIA_SHARED_DATA", ROOT.parent / "shared/data/ohlcv")))
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/features.json")
     parser.add_argument("--skip-peer", action="store_true", help="skip pandas-ta-classic")
     args = parser.parse_args()

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from _common import SHARED_DATA
+from _common import ROOT, SHARED_DATA
 from tradingia.core.timeframes import Timeframe
 from tradingia.models.boosting import booster_device, default_nthread
 from tradingia.models.registry import ModelRegistry
@@ -37,7 +37,6 @@ from tradingia.services.training import (
     train_on_candles,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = SHARED_DATA
 
 

@@ -41,13 +41,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from _common import git_commit
+from _common import ROOT, git_commit
 from tradingia.core.candles import CANDLE_COLUMNS, as_candle_frame
 from tradingia.core.errors import StoreError
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.stores import DuckDBCandleStore, PostgresCandleStore
 
-ROOT = Path(__file__).resolve().parent.parent
 SYMBOL, TF = "BTCUSDT", Timeframe.M1
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 Setup = Callable[[], AbstractContextManager[Any]]
