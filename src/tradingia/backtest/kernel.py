@@ -361,8 +361,7 @@ def simulate(bars: tuple, sigs: tuple, fine: tuple, fp: np.ndarray,
         if in_pos:
             s = int(st[S_SIG])
             st[S_HALF_SPREAD] = 0.5 * spread[i]
-            k = int(st[S_K])
-            target = st[S_DIR] * sig_tp[s, k] if k < int(st[S_NK]) else np.inf
+            target = _next_target(st, sig_tp[s])
             if how == 2:  # limit filled inside the candle: only its stop can follow for sure
                 if (lo[i] if st[S_DIR] > 0 else -h[i]) <= st[S_STOP]:
                     cash += _close(st, tr, fp, i, st[S_QTY], st[S_STOP], True,
