@@ -29,14 +29,16 @@ class Subscription:
         self.queue: asyncio.Queue[tuple[str, Message]] = asyncio.Queue(max_pending)
         self.dropped = 0
 
-    def offer(self, symbol: str, message: Message) -> None:
-        """Queue a message when subscribed to `symbol`; a slow subscriber loses the oldest."""
+    def offer(self, symbol: str, message: Message) -> bool:
+        """Queue a message when subscribed to `symbol` (True then); a slow subscriber loses
+        the oldest."""
         if symbol not in self.symbols:
-            return
+            return False
         if self.queue.full():
             self.queue.get_nowait()
             self.dropped += 1
         self.queue.put_nowait((symbol, message))
+        return True
 
     async def next(self) -> tuple[str, Message]:
         """Wait for the next message."""
@@ -61,12 +63,7 @@ class Fanout:
 
     def deliver(self, symbol: str, message: Message) -> int:
         """Hand a message to every subscriber of `symbol`; returns how many got it."""
-        count = 0
-        for sub in list(self._subs):
-            if symbol in sub.symbols:
-                sub.offer(symbol, message)
-                count += 1
-        return count
+        return sum(sub.offer(symbol, message) for sub in list(self._subs))
 
     def __len__(self) -> int:
         return len(self._subs)
