@@ -140,6 +140,8 @@ def seconds_until_next_close(now: pd.Timestamp, timeframe: Timeframe) -> float:
     return float((timeframe.floor(now) + timeframe.delta - now).total_seconds())
 
 
-def prediction_key(symbol: str, timeframe: Timeframe, horizon: int, candle: pd.Timestamp) -> str:
-    """Cache key of one prediction."""
-    return f"prediction:{symbol}:{timeframe.value}:{horizon}:{int(candle.timestamp())}"
+def prediction_key(symbol: str, timeframe: Timeframe, horizon: int,
+                   candle: pd.Timestamp | int) -> str:
+    """Cache key of the prediction at `candle` (its open time, or that in epoch seconds)."""
+    seconds = candle if isinstance(candle, int) else int(candle.timestamp())
+    return f"prediction:{symbol}:{timeframe.value}:{horizon}:{seconds}"

@@ -28,7 +28,9 @@ from tradingia.core.symbols import get_symbol
 from tradingia.core.timeframes import Timeframe
 from tradingia.services.cache import (
     Cache,
+    last_closed_candle,
     make_cache,
+    prediction_key,
     seconds_until_next_close,
 )
 from tradingia.services.predictor import Predictor, make_predictor
@@ -161,16 +163,16 @@ class MLEngine:
         """The candle window containing `now_s`, worked out with pandas once per candle."""
         window = self._windows.get(tf)
         if window is None or not window.start <= now_s < window.end:
-            start = tf.floor(pd.Timestamp(now_s, unit="s", tz="UTC"))
-            closed = start - tf.delta
+            closed = last_closed_candle(pd.Timestamp(now_s, unit="s", tz="UTC"), tf)
+            start = closed + tf.delta
             window = _Window(start.timestamp(), (start + tf.delta).timestamp(), closed,
                              int(closed.timestamp()))
             self._windows[tf] = window
         return window
 
     def _key(self, name: str, tf: Timeframe, horizon: int, now_s: float) -> str:
-        """Cache key of the prediction at the last closed candle (= `prediction_key`)."""
-        return f"prediction:{name}:{tf.value}:{horizon}:{self._window(tf, now_s).last_closed_s}"
+        """Cache key of the prediction at the last closed candle."""
+        return prediction_key(name, tf, horizon, self._window(tf, now_s).last_closed_s)
 
     async def cached_prediction(self, name: str, tf: Timeframe, horizon: int) -> bytes | None:
         """The cached prediction body for a checked request (see `check_request`), or None."""

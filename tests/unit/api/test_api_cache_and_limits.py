@@ -18,6 +18,7 @@ from tradingia.services.cache import (
     prediction_key,
     seconds_until_next_close,
 )
+from tradingia.services.engine import MLEngine
 
 
 class Tick:
@@ -64,6 +65,16 @@ def test_prediction_key_names_symbol_timeframe_horizon_and_candle() -> None:
     candle = pd.Timestamp("2026-03-02 10:00", tz="UTC")
     assert prediction_key("BTCUSDT", Timeframe.M5, 12, candle) == (
         f"prediction:BTCUSDT:5m:12:{int(candle.timestamp())}")
+    assert prediction_key("BTCUSDT", Timeframe.M5, 12, int(candle.timestamp())) == (
+        prediction_key("BTCUSDT", Timeframe.M5, 12, candle))
+
+
+def test_the_engine_caches_under_prediction_key_at_the_last_closed_candle() -> None:
+    engine = MLEngine.__new__(MLEngine)  # only the key and its window memo are exercised
+    engine._windows = {}
+    now = pd.Timestamp("2026-03-02 10:07:30", tz="UTC")
+    assert engine._key("BTCUSDT", Timeframe.M5, 12, now.timestamp()) == prediction_key(
+        "BTCUSDT", Timeframe.M5, 12, pd.Timestamp("2026-03-02 10:00", tz="UTC"))
 
 
 @pytest.mark.parametrize(("text", "limit"), [("100/minute", RateLimit(100, 60)),
