@@ -21,6 +21,7 @@ from tradingia.data.sources.retry import (
     SleepFn,
     TransientError,
     call_with_retries,
+    parse_retry_after,
 )
 
 T = TypeVar("T")
@@ -122,8 +123,4 @@ class BinanceSource:
     def _retry_after(self) -> float | None:
         """The `Retry-After` seconds of the rate-limit answer just received, if any."""
         headers = self._exchange.last_response_headers or {}
-        value = headers.get("Retry-After")
-        try:
-            return float(value) if value is not None else None
-        except ValueError:
-            return None
+        return parse_retry_after(headers.get("Retry-After"))

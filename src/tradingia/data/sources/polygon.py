@@ -19,6 +19,7 @@ from tradingia.data.sources.retry import (
     SleepFn,
     TransientError,
     call_with_retries,
+    parse_retry_after,
 )
 
 DEFAULT_BASE_URL = "https://api.polygon.io"
@@ -121,7 +122,7 @@ def _json_or_raise(response: httpx.Response, what: str) -> dict[str, Any]:
     status = response.status_code
     if status == 429 or status >= 500:
         raise TransientError(f"HTTP {status} {_error_text(response)}",
-                             _retry_after(response.headers.get("Retry-After")))
+                             parse_retry_after(response.headers.get("Retry-After")))
     if status in (401, 403):
         raise SourceError(f"{what}: Polygon refused the request (HTTP {status}: "
                           f"{_error_text(response)}); {_KEY_HINT}.")
@@ -144,13 +145,6 @@ def _error_text(response: httpx.Response) -> str:
     if isinstance(body, dict):
         return str(body.get("error") or body.get("message") or body)[:200]
     return str(body)[:200]
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:  # an HTTP date: fall back to our own back-off
-        return None
 
 
 def _windows(

@@ -43,6 +43,14 @@ class RetryPolicy:
         return float(min(self.max_delay, self.base_delay * 2**attempt))
 
 
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a `Retry-After` header; None when absent or an HTTP date (use our back-off)."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def call_with_retries(
     call: Callable[[], T],
     *,
