@@ -122,11 +122,6 @@ def run_sync(
     Each page is its own transaction, so an interrupted sync keeps what it stored and the
     next run resumes from the last stored candle.
     """
-    if not windows:
-        report = SyncReport(symbol, timeframe)
-        summary = store.summary(symbol, timeframe)
-        report.last = None if summary is None else summary.last
-        return report
     report = SyncReport(symbol, timeframe, windows=list(windows))
     for window in windows:
         if window.start >= window.end:

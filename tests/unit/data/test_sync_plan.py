@@ -7,7 +7,7 @@ import pandas as pd
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.gaps import Gap
 from tradingia.data.stores.base import SeriesSummary
-from tradingia.data.sync import closed_until, plan_sync
+from tradingia.data.sync import SyncReport, closed_until, plan_sync, run_sync
 
 TF = Timeframe.M5
 NOW = pd.Timestamp("2025-03-10 12:07:30", tz="UTC")
@@ -65,3 +65,26 @@ def test_since_before_first_stored_candle_backfills_the_head_and_older_gaps() ->
         (ts("2025-02-20"), ts("2025-03-01"), "backfill"),
         (ts("2025-03-01 01:00"), ts("2025-03-01 01:15"), "backfill"),
     ]
+
+
+class _SummaryOnlyStore:
+    """A store that only answers `summary`: a sync with no windows must not write."""
+
+    def __init__(self, summary: SeriesSummary | None) -> None:
+        self._summary = summary
+
+    def summary(self, symbol: str, timeframe: Timeframe) -> SeriesSummary | None:
+        return self._summary
+
+
+class _NoPagesSource:
+    def iter_pages(self, *args: object) -> object:
+        raise AssertionError("no window, no request")
+
+
+def test_sync_with_no_windows_reports_the_stored_last_candle() -> None:
+    stored = summary("2025-03-01", "2025-03-10 12:00")
+    report = run_sync(_SummaryOnlyStore(stored), _NoPagesSource(), "BTCUSDT", TF, [])  # type: ignore[arg-type]
+    assert report == SyncReport("BTCUSDT", TF, windows=[], last=ts("2025-03-10 12:00"))
+    empty = run_sync(_SummaryOnlyStore(None), _NoPagesSource(), "BTCUSDT", TF, [])  # type: ignore[arg-type]
+    assert empty == SyncReport("BTCUSDT", TF)
