@@ -51,3 +51,12 @@ def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(Exception, match="frozen"):
         settings.home = "elsewhere"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("confidence", [float("nan"), -0.1, 1.5])
+def test_signal_refuses_confidence_outside_zero_one_nan_included(confidence: float) -> None:
+    from tradingia.core.signal import Direction, Signal
+
+    with pytest.raises(ValueError, match="confidence must be within"):
+        Signal("BTCUSDT", Timeframe.H1, pd.Timestamp("2025-01-01", tz="UTC"), Direction.NEUTRAL,
+               100.0, None, (), confidence, None, None, None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -56,7 +55,7 @@ class Signal:
     preset: str | None = None
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.confidence <= 1.0 or math.isnan(self.confidence):
+        if not 0.0 <= self.confidence <= 1.0:  # NaN fails the comparison too
             raise ValueError(f"confidence must be within [0, 1], got {self.confidence}")
         if self.prob_tp_first is not None and not 0.0 <= self.prob_tp_first <= 1.0:
             raise ValueError(f"prob_tp_first must be within [0, 1], got {self.prob_tp_first}")
