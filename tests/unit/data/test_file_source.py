@@ -283,6 +283,16 @@ def test_parquet_bad_price_names_row_numbers(tmp_path: Path) -> None:
         read_candle_file(path)
 
 
+
+def test_parquet_with_separate_date_and_time_columns(tmp_path: Path) -> None:
+    path = tmp_path / "c.parquet"
+    pd.DataFrame({"Date": ["2024-01-02", "2024-01-02"], "Time": ["00:00", "00:05"],
+                  "Open": [1.1, 1.2], "High": [1.2, 1.3], "Low": [1.0, 1.1],
+                  "Close": [1.1, 1.2], "Volume": [5, 6]}).to_parquet(path, index=False)
+    frame = read_candle_file(path)
+    assert list(frame.index) == utc("2024-01-02 00:00", "2024-01-02 00:05")
+    assert frame["close"].tolist() == [1.1, 1.2]
+
 # README of ../shared/data/ohlcv: file -> (rows, first open time, last open time)
 SHARED_FILES = {
     "BTCUSDT_5m.csv.gz": (462_200, "2021-09-02T00:00:00Z", "2026-01-23T23:55:00Z"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,8 +190,13 @@ def _time_column(table: pa.Table, layout: _Layout) -> pd.Series:
 
     if "timestamp" in layout.roles:
         return column("timestamp")
-    combined: pd.Series = column("date").str.cat(column("time"), sep=" ")
-    return combined
+    return _join_date_time(column("date"), column("time"))
+
+
+def _join_date_time(date: pd.Series, time: pd.Series) -> pd.Series:
+    """One `date time` text column from a split date and time column (a null stays null)."""
+    joined: pd.Series = date.str.cat(time, sep=" ")
+    return joined
 
 
 def _sniff(path: Path) -> _Layout:
@@ -258,13 +263,24 @@ def _roles(names: list[str], where: str) -> dict[str, int]:
     return roles
 
 
+def _parse_prices(
+    columns: Mapping[str, pd.Series],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each column as float64, and per column the row positions present but not a number."""
+    prices: dict[str, np.ndarray] = {}
+    bad: dict[str, np.ndarray] = {}
+    for role, column in columns.items():
+        numbers = pd.to_numeric(column, errors="coerce")
+        wrong = numbers.isna() & column.notna()
+        if wrong.any():
+            bad[role] = np.flatnonzero(wrong.to_numpy())
+        prices[role] = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    return prices, bad
+
+
 def _raise_bad_prices(path: Path, table: pa.Table, layout: _Layout, line_of: _LineNumbers) -> None:
-    groups: dict[str, np.ndarray] = {}
-    for role in CANDLE_COLUMNS:
-        text = table.column(f"c{layout.roles[role]}").to_pandas()
-        bad = pd.to_numeric(text, errors="coerce").isna() & text.notna()
-        if bad.any():
-            groups[role] = np.flatnonzero(bad.to_numpy())
+    _, groups = _parse_prices({role: table.column(f"c{layout.roles[role]}").to_pandas()
+                               for role in CANDLE_COLUMNS})
     raise _bad_rows_error(path, "unparseable price", groups,
                           "Prices and volume must be plain numbers with a '.' decimal point.",
                           line_of)
@@ -294,18 +310,10 @@ def _read_parquet(path: Path) -> _Raw:
     if "timestamp" in roles:
         times = frame.iloc[:, roles["timestamp"]]
     else:
-        times = frame.iloc[:, roles["date"]].astype("str").str.cat(
-            frame.iloc[:, roles["time"]].astype("str"), sep=" ")
+        times = _join_date_time(frame.iloc[:, roles["date"]].astype("str"),
+                                frame.iloc[:, roles["time"]].astype("str"))
     line_of = _LineNumbers(None, 0)
-    prices: dict[str, np.ndarray] = {}
-    bad: dict[str, np.ndarray] = {}
-    for role in CANDLE_COLUMNS:
-        column = frame.iloc[:, roles[role]]
-        numbers = pd.to_numeric(column, errors="coerce")
-        wrong = numbers.isna() & column.notna()
-        if wrong.any():
-            bad[role] = np.flatnonzero(wrong.to_numpy())
-        prices[role] = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    prices, bad = _parse_prices({role: frame.iloc[:, roles[role]] for role in CANDLE_COLUMNS})
     if bad:
         raise _bad_rows_error(path, "unparseable price", bad,
                               "Prices and volume must be numeric columns.", line_of)
