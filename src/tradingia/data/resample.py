@@ -17,6 +17,7 @@ import pandas as pd
 from tradingia.core.candles import CANDLE_COLUMNS, INDEX_NAME, empty_candles
 from tradingia.core.errors import DataValidationError, UnsupportedError
 from tradingia.core.timeframes import Timeframe
+from tradingia.data._time import strictly_increasing
 from tradingia.data.calendars import as_utc_index, grid_offset_ns
 
 COUNT_COLUMN = "count"
@@ -43,7 +44,7 @@ def resample_candles(
             out[COUNT_COLUMN] = np.array([], dtype=np.int64)
         return out
     times = as_utc_index(pd.DatetimeIndex(candles.index)).asi8
-    if not bool(np.all(times[1:] > times[:-1])):
+    if not strictly_increasing(times):
         raise DataValidationError(
             "resample_candles needs candles sorted by time without duplicate timestamps; "
             "run them through tradingia.data.validation.validate_candles first.",

@@ -33,6 +33,7 @@ import pandas as pd
 from tradingia.core.candles import CANDLE_COLUMNS, INDEX_NAME
 from tradingia.core.errors import DataValidationError
 from tradingia.core.timeframes import Timeframe
+from tradingia.data._time import strictly_increasing
 from tradingia.data.calendars import grid_offset_ns
 
 SHOWN = 5  # offending rows quoted in a message or repair line
@@ -249,7 +250,7 @@ def _duplicated(times: np.ndarray) -> np.ndarray:
     """Every copy of a timestamp except the last one in the given order."""
     if len(times) < 2:
         return np.zeros(len(times), dtype=bool)
-    if bool(np.all(times[1:] > times[:-1])):
+    if strictly_increasing(times):
         return np.zeros(len(times), dtype=bool)
     return np.asarray(pd.Index(times).duplicated(keep="last"))
 

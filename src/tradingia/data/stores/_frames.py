@@ -15,6 +15,7 @@ import pandas as pd
 
 from tradingia.core.candles import CANDLE_COLUMNS, INDEX_NAME
 from tradingia.core.timeframes import Timeframe
+from tradingia.data._time import strictly_increasing
 from tradingia.data.stores.base import SeriesSummary, WriteResult
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -36,7 +37,7 @@ def candle_frame(ts_us: npt.ArrayLike, values: Sequence[npt.ArrayLike]) -> pd.Da
     """Build the DESIGN.md candle frame from epoch microseconds and OHLCV arrays, sorted by time."""
     ts = np.asarray(ts_us, dtype=np.int64)
     arrays = [np.asarray(v, dtype=np.float64) for v in values]
-    if len(ts) > 1 and not bool(np.all(ts[1:] > ts[:-1])):
+    if not strictly_increasing(ts):
         order = np.argsort(ts, kind="stable")
         ts, arrays = ts[order], [a[order] for a in arrays]
     index = pd.DatetimeIndex((ts * 1000).view("datetime64[ns]"), name=INDEX_NAME)
