@@ -110,13 +110,30 @@ def test_is_open_mask_of_crypto_is_all_true_and_of_an_empty_index_is_empty() -> 
     assert empty.shape == (0,)
 
 
-def test_is_open_mask_matches_expected_index_on_a_minute_grid() -> None:
+def test_is_open_mask_and_expected_index_match_hand_listed_metals_closures_on_1m() -> None:
+    # Metals close Fri 17:00 New York, reopen Sun 18:00, and break daily 17:00-18:00 (Mon-Thu).
+    # In UTC that is +5h until the spring DST change (Sun 2024-03-10 02:00 NY), +4h after.
+    closed_utc = [
+        ("03-01 22:00", "03-03 23:00"),  # weekend, EST
+        *[(f"03-0{d} 22:00", f"03-0{d} 23:00") for d in (4, 5, 6, 7)],  # breaks, EST
+        ("03-08 22:00", "03-10 22:00"),  # weekend: closes in EST, opens in EDT
+        *[(f"03-{d} 21:00", f"03-{d} 22:00") for d in (11, 12, 13, 14)],  # breaks, EDT
+        ("03-15 21:00", "03-17 22:00"),  # weekend, EDT
+        *[(f"03-{d} 21:00", f"03-{d} 22:00") for d in (18, 19)],  # breaks, EDT
+    ]
     metals = calendar_for(AssetClass.METAL)
     grid = grid_range(utc("2024-03-01"), utc("2024-03-20"), Timeframe.M1)
+    closed = np.zeros(len(grid), dtype=bool)
+    for start, end in closed_utc:
+        closed |= (grid >= utc(f"2024-{start}")) & (grid < utc(f"2024-{end}"))
     mask = metals.is_open_mask(grid, Timeframe.M1)
-    assert grid[mask].equals(metals.expected_index(utc("2024-03-01"), utc("2024-03-20"),
-                                                   Timeframe.M1))
-    assert 0 < mask.sum() < len(grid)
+    assert mask.tolist() == (~closed).tolist()
+    assert metals.expected_index(utc("2024-03-01"), utc("2024-03-20"),
+                                 Timeframe.M1).equals(grid[~closed])
+    # 19 days of 1440 minutes; open: Fri 22 h + Sun 1 h + 4 x 23 h + Fri 22 h + Sun 2 h
+    # + 4 x 23 h + Fri 21 h + Sun 2 h + 2 x 23 h = 300 h.
+    assert len(grid) == 19 * 1440
+    assert int(mask.sum()) == 300 * 60
 
 
 def test_expected_index_starts_at_the_next_grid_point_and_excludes_the_end() -> None:
