@@ -18,7 +18,7 @@ from tradingia.core.candles import CANDLE_COLUMNS, INDEX_NAME
 from tradingia.core.errors import UnsupportedError
 from tradingia.core.timeframes import Timeframe
 from tradingia.data.calendars import MarketCalendar, as_utc_index
-from tradingia.data.gaps import Gap, find_gaps, iso_utc
+from tradingia.data.gaps import Gap, _gaps_and_expected, iso_utc
 
 METHODS = ("flat",)
 
@@ -69,7 +69,7 @@ def fill_gaps(
     if max_gap is not None and max_gap < 0:
         raise UnsupportedError(f"max_gap must be >= 0 candles, got {max_gap}.")
     index = as_utc_index(pd.DatetimeIndex(candles.index))
-    report = find_gaps(index, timeframe, calendar, start, end)
+    report, expected, found = _gaps_and_expected(index, timeframe, calendar, start, end)
     times = index.asi8
     filled: list[Gap] = []
     skipped: list[Gap] = []
@@ -79,14 +79,12 @@ def fill_gaps(
         (skipped if too_long or no_past else filled).append(gap)
     if not filled or report.start is None or report.end is None:
         return FillResult(candles, (), tuple(skipped))
-    expected = calendar.expected_index(report.start, report.end, timeframe).asi8
-    missing = _missing_times(expected, times, filled)
+    missing = _missing_times(expected[~found], filled)
     return FillResult(_with_flat(candles, index, missing), tuple(filled), tuple(skipped))
 
 
-def _missing_times(expected: np.ndarray, times: np.ndarray, gaps: list[Gap]) -> np.ndarray:
-    """Open times (int64 ns) of the expected candles that are absent and inside `gaps`."""
-    absent = expected[~np.isin(expected, times)]
+def _missing_times(absent: np.ndarray, gaps: list[Gap]) -> np.ndarray:
+    """The open times (int64 ns, sorted) in `absent` that fall inside `gaps`."""
     firsts = np.array([g.start.value for g in gaps], dtype=np.int64)
     lasts = np.array([g.end.value for g in gaps], dtype=np.int64)
     slot = np.searchsorted(firsts, absent, side="right") - 1

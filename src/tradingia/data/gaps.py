@@ -82,9 +82,24 @@ def find_gaps(
     by default only holes inside the series count. A gap is a run of consecutive expected
     candles that are all missing; it may span a closed weekend.
     """
+    return _gaps_and_expected(index, timeframe, calendar, start, end, symbol=symbol)[0]
+
+
+def _gaps_and_expected(
+    index: pd.Index,
+    timeframe: Timeframe,
+    calendar: MarketCalendar,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    *,
+    symbol: str = "",
+) -> tuple[GapReport, np.ndarray, np.ndarray]:
+    """`find_gaps`, plus the expected open times (int64 ns, sorted) and which are present."""
     idx = as_utc_index(index)
     if len(idx) == 0 and (start is None or end is None):
-        return GapReport(symbol, timeframe, None, None, 0, 0, 0, ())
+        none = np.array([], dtype=np.int64)
+        return (GapReport(symbol, timeframe, None, None, 0, 0, 0, ()), none,
+                np.zeros(0, dtype=bool))
     lo = as_utc(start) if start is not None else idx.min()
     hi = as_utc(end) if end is not None else idx.max() + timeframe.delta
     have = np.unique(idx.asi8)
@@ -94,7 +109,7 @@ def find_gaps(
     found = _isin_sorted(want, have)
     present = int(found.sum())
     gaps = _runs(expected, ~found)
-    return GapReport(
+    report = GapReport(
         symbol=symbol,
         timeframe=timeframe,
         start=lo,
@@ -105,6 +120,7 @@ def find_gaps(
         gaps=gaps,
         outside_session=len(have) - present,
     )
+    return report, want, found
 
 
 def iso_utc(ts: pd.Timestamp) -> str:
